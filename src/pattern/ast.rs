@@ -1,0 +1,474 @@
+//! The parsed form of a filter pattern: a plain tree, printed back in a canonical form.
+
+use std::fmt;
+
+use regex::Regex;
+
+/// The body of a parsed filter pattern, one variant per kind of pattern.
+#[derive(Debug, Clone)]
+pub enum Body {
+    /// The empty pattern (or blanks only): every log event matches.
+    Everything,
+    /// `{ ... }`: conditions on the fields of a JSON log event.
+    Json(Expr),
+    /// Words and phrases that must (or, with `-`, must not) occur in the message.
+    Terms(Terms),
+    /// `[ ... ]`: conditions on the space-separated fields of the message.
+    Delimited(Delimited),
+    /// `%...%`: a regular expression searched for in the message.
+    Regex(RegexValue),
+}
+
+/// A boolean expression over JSON conditions. `&&` binds tighter than `||`.
+#[derive(Debug, Clone)]
+pub enum Expr {
+    /// True when any alternative is true; holds two or more expressions.
+    Or(Vec<Expr>),
+    /// True when every part is true; holds two or more expressions.
+    And(Vec<Expr>),
+    /// A single test on the field(s) a selector reaches.
+    Condition(Condition),
+}
+
+/// `selector op value`, `selector IS NULL|TRUE|FALSE` or `selector NOT EXISTS`.
+#[derive(Debug, Clone)]
+pub struct Condition {
+    /// Which field(s) of the event the test looks at.
+    pub selector: Selector,
+    /// What must hold of them.
+    pub test: Test,
+}
+
+/// What a condition requires of the field its selector reaches.
+#[derive(Debug, Clone)]
+pub enum Test {
+    /// A comparison with a value.
+    Compare(Operator, Value),
+    /// The field is present and JSON `null`.
+    IsNull,
+    /// The field is the JSON boolean `true`.
+    IsTrue,
+    /// The field is the JSON boolean `false`.
+    IsFalse,
+    /// The selector reaches nothing.
+    NotExists,
+}
+
+/// A comparison operator.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Operator {
+    /// `=`
+    Equal,
+    /// `!=`
+    NotEqual,
+    /// `<`
+    Less,
+    /// `<=`
+    LessOrEqual,
+    /// `>`
+    Greater,
+    /// `>=`
+    GreaterOrEqual,
+}
+
+impl Operator {
+    /// The operator as written in a pattern.
+    pub fn symbol(self) -> &'static str {
+        match self {
+            Operator::Equal => "=",
+            Operator::NotEqual => "!=",
+            Operator::Less => "<",
+            Operator::LessOrEqual => "<=",
+            Operator::Greater => ">",
+            Operator::GreaterOrEqual => ">=",
+        }
+    }
+
+    /// Whether the operator only compares numbers.
+    pub fn is_ordering(self) -> bool {
+        !matches!(self, Operator::Equal | Operator::NotEqual)
+    }
+}
+
+/// A path into a JSON document: `$` followed by steps.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Selector {
+    /// The steps from the root, in order; never empty.
+    pub steps: Vec<Step>,
+}
+
+/// One step of a selector.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Step {
+    /// `.name` or `.['name']`: an object member.
+    Key(String),
+    /// `.*`: any member of an object (existential).
+    AnyKey,
+    /// `[n]`: an array element.
+    Index(usize),
+    /// `[*]`: any element of an array (existential).
+    AnyIndex,
+}
+
+impl Selector {
+    /// How many wildcard steps (`.*`, `[*]`) the selector has.
+    pub fn wildcard_count(&self) -> usize {
+        self.steps.iter().filter(|step| matches!(step, Step::AnyKey | Step::AnyIndex)).count()
+    }
+}
+
+/// The right-hand side of a comparison.
+#[derive(Debug, Clone)]
+pub enum Value {
+    /// A string, quoted or bare, in which `*` matches any run of characters.
+    Text(Glob),
+    /// A number.
+    Number(Number),
+    /// `%regex%`: searched for inside the field's text.
+    Regex(RegexValue),
+}
+
+/// A string value whose `*` characters are wildcards. Matching is case-sensitive and covers
+/// the whole field value.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Glob {
+    /// The text as written, without quotes.
+    pub text: String,
+    /// Whether it was written in double quotes.
+    pub quoted: bool,
+}
+
+impl Glob {
+    /// Whether the value holds a `*` wildcard.
+    pub fn has_wildcard(&self) -> bool {
+        self.text.contains('*')
+    }
+
+    /// Whether `candidate` matches the whole glob: literal characters equal, each `*` standing
+    /// for any run of characters (empty included).
+    pub fn matches(&self, candidate: &str) -> bool {
+        let mut parts = self.text.split('*');
+        let first = parts.next().unwrap_or_default();
+        let Some(mut rest) = candidate.strip_prefix(first) else { return false };
+        let mut parts = parts.peekable();
+        if parts.peek().is_none() {
+            return rest.is_empty();
+        }
+        while let Some(part) = parts.next() {
+            if parts.peek().is_none() {
+                return rest.ends_with(part);
+            }
+            match rest.find(part) {
+                Some(at) => rest = &rest[at + part.len()..],
+                None => return false,
+            }
+        }
+        true
+    }
+}
+
+/// A numeric value, keeping the text it was written as for printing.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Number {
+    /// The number's value.
+    pub value: f64,
+    /// The number as written.
+    pub text: String,
+}
+
+/// A `%regex%` value, compiled once at parse time.
+#[derive(Debug, Clone)]
+pub struct RegexValue {
+    /// The expression between the `%` signs.
+    pub source: String,
+    /// The compiled expression, unanchored.
+    pub regex: Regex,
+}
+
+impl RegexValue {
+    /// Whether the expression anchors to the start or end of the text (`^`, `$`), which makes
+    /// a match inside a fragment say nothing about a match in the whole message.
+    pub fn is_anchored(&self) -> bool {
+        self.source.contains(['^', '$'])
+    }
+}
+
+/// A terms pattern: `ERROR`, `"exact phrase"`, `?either ?or`, `-excluded`.
+#[derive(Debug, Clone)]
+pub struct Terms {
+    /// Every term, in order.
+    pub terms: Vec<Term>,
+}
+
+/// One term of a terms pattern.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Term {
+    /// The text to look for (case-sensitive substring of the message).
+    pub text: String,
+    /// How the term takes part in the match.
+    pub role: TermRole,
+    /// Whether it was written in double quotes.
+    pub quoted: bool,
+}
+
+/// How a term takes part in a terms pattern.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TermRole {
+    /// Must occur.
+    Required,
+    /// `?term`: one of the optional terms must occur, when all terms are optional.
+    Optional,
+    /// `-term`: must not occur.
+    Excluded,
+}
+
+impl Terms {
+    /// Whether the optional (`?`) terms take part in the match: only when no term is plain;
+    /// mixed with plain terms they are ignored, as AWS documents.
+    pub fn optional_terms_decide(&self) -> bool {
+        !self.terms.iter().any(|term| term.role == TermRole::Required)
+    }
+}
+
+/// A space-delimited pattern: `[ip, user, ..., status = 4*, bytes]`.
+#[derive(Debug, Clone)]
+pub struct Delimited {
+    /// The fields, in the order they appear in the message.
+    pub fields: Vec<DelimitedField>,
+}
+
+/// One field of a space-delimited pattern.
+#[derive(Debug, Clone)]
+pub enum DelimitedField {
+    /// `...`: any number of message fields, none included.
+    Ellipsis,
+    /// A named field, with an optional test on its value.
+    Named {
+        /// The field's name.
+        name: String,
+        /// A test on the field's value, if any.
+        test: Option<FieldExpr>,
+    },
+}
+
+/// A boolean expression over one delimited field's value.
+#[derive(Debug, Clone)]
+pub enum FieldExpr {
+    /// Any alternative holds.
+    Or(Vec<FieldExpr>),
+    /// Every part holds.
+    And(Vec<FieldExpr>),
+    /// The field's value compared with a value.
+    Compare(Operator, Value),
+}
+
+fn write_joined<T: fmt::Display>(f: &mut fmt::Formatter<'_>, items: &[T], separator: &str) -> fmt::Result {
+    for (index, item) in items.iter().enumerate() {
+        if index > 0 {
+            f.write_str(separator)?;
+        }
+        write!(f, "{item}")?;
+    }
+    Ok(())
+}
+
+impl fmt::Display for Body {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Body::Everything => Ok(()),
+            Body::Json(expr) => write!(f, "{{ {} }}", TopLevel(expr)),
+            Body::Terms(terms) => write_joined(f, &terms.terms, " "),
+            Body::Delimited(delimited) => {
+                f.write_str("[")?;
+                write_joined(f, &delimited.fields, ", ")?;
+                f.write_str("]")
+            }
+            Body::Regex(regex) => write!(f, "{regex}"),
+        }
+    }
+}
+
+/// Prints a top-level expression without redundant parentheses around an `||` or `&&` list.
+struct TopLevel<'a>(&'a Expr);
+
+impl fmt::Display for TopLevel<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.0 {
+            Expr::Or(alternatives) => write_joined(f, alternatives, " || "),
+            Expr::And(parts) => write_joined(f, parts, " && "),
+            Expr::Condition(_) => write!(f, "{}", self.0),
+        }
+    }
+}
+
+impl fmt::Display for Expr {
+    /// Conditions print in parentheses and compound expressions are parenthesised, so that the
+    /// text reads the same whatever the context it is printed in.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Expr::Condition(condition) => write!(f, "({condition})"),
+            compound => write!(f, "({})", TopLevel(compound)),
+        }
+    }
+}
+
+impl fmt::Display for Condition {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} ", self.selector)?;
+        match &self.test {
+            Test::Compare(operator, value) => write!(f, "{} {value}", operator.symbol()),
+            Test::IsNull => f.write_str("IS NULL"),
+            Test::IsTrue => f.write_str("IS TRUE"),
+            Test::IsFalse => f.write_str("IS FALSE"),
+            Test::NotExists => f.write_str("NOT EXISTS"),
+        }
+    }
+}
+
+/// Whether a member name can be written as `.name` rather than `.['name']`.
+fn is_plain_key(key: &str) -> bool {
+    !key.is_empty() && key.chars().all(|c| c.is_alphanumeric() || matches!(c, '_' | '-' | '@'))
+}
+
+impl fmt::Display for Selector {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("$")?;
+        for step in &self.steps {
+            match step {
+                Step::Key(key) if is_plain_key(key) => write!(f, ".{key}")?,
+                Step::Key(key) => write!(f, ".['{key}']")?,
+                Step::AnyKey => f.write_str(".*")?,
+                Step::Index(index) => write!(f, "[{index}]")?,
+                Step::AnyIndex => f.write_str("[*]")?,
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Whether a string value can be printed without quotes and read back the same.
+fn is_plain_text(text: &str) -> bool {
+    !text.is_empty()
+        && text
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '*' | '-' | ':' | '/' | '@'))
+        && text.parse::<f64>().is_err()
+}
+
+impl fmt::Display for Value {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Value::Text(glob) => write!(f, "{glob}"),
+            Value::Number(number) => f.write_str(&number.text),
+            Value::Regex(regex) => write!(f, "{regex}"),
+        }
+    }
+}
+
+impl fmt::Display for Glob {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if is_plain_text(&self.text) {
+            f.write_str(&self.text)
+        } else {
+            write!(f, "\"{}\"", self.text.replace('\\', "\\\\").replace('"', "\\\""))
+        }
+    }
+}
+
+impl fmt::Display for RegexValue {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "%{}%", self.source)
+    }
+}
+
+impl fmt::Display for Term {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.role {
+            TermRole::Required => {}
+            TermRole::Optional => f.write_str("?")?,
+            TermRole::Excluded => f.write_str("-")?,
+        }
+        if self.quoted {
+            write!(f, "\"{}\"", self.text.replace('\\', "\\\\").replace('"', "\\\""))
+        } else {
+            f.write_str(&self.text)
+        }
+    }
+}
+
+impl fmt::Display for DelimitedField {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            DelimitedField::Ellipsis => f.write_str("..."),
+            DelimitedField::Named { name, test: None } => f.write_str(name),
+            DelimitedField::Named { name, test: Some(test) } => FieldExprDisplay { name, expr: test }.fmt(f),
+        }
+    }
+}
+
+/// Prints a field test with the field's name before each comparison.
+struct FieldExprDisplay<'a> {
+    name: &'a str,
+    expr: &'a FieldExpr,
+}
+
+impl fmt::Display for FieldExprDisplay<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let (parts, separator) = match self.expr {
+            FieldExpr::Compare(operator, value) => {
+                return write!(f, "{} {} {value}", self.name, operator.symbol());
+            }
+            FieldExpr::Or(parts) => (parts, " || "),
+            FieldExpr::And(parts) => (parts, " && "),
+        };
+        for (index, part) in parts.iter().enumerate() {
+            if index > 0 {
+                f.write_str(separator)?;
+            }
+            let nested = FieldExprDisplay { name: self.name, expr: part };
+            if matches!(part, FieldExpr::Compare(..)) {
+                write!(f, "{nested}")?
+            } else {
+                write!(f, "({nested})")?
+            }
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn glob(text: &str) -> Glob {
+        Glob { text: text.to_string(), quoted: false }
+    }
+
+    #[test]
+    fn glob_matching_is_whole_value_with_wildcards_anywhere() {
+        let cases: &[(&str, &str, bool)] = &[
+            ("CreateTrail", "CreateTrail", true),
+            ("Create", "CreateTrail", false),
+            ("CreateTrail", "createtrail", false),
+            ("Create*", "CreateTrail", true),
+            ("*Trail", "CreateTrail", true),
+            ("*Trail", "DescribeTrails", false),
+            ("*Vpc*", "CreateVpcPeeringConnection", true),
+            ("St*Logging", "StartLogging", true),
+            ("St*Logging", "StopLogging", true),
+            ("St*Logging", "Logging", false),
+            ("*", "", true),
+            ("*", "anything", true),
+            ("a*a", "a", false),
+            ("a*a", "aa", true),
+            ("a**b", "ab", true),
+            ("*a*b*", "xxaxxbxx", true),
+            ("*a*b*", "xxbxxaxx", false),
+            ("", "", true),
+            ("", "x", false),
+        ];
+        for (pattern, candidate, expected) in cases {
+            assert_eq!(glob(pattern).matches(candidate), *expected, "{pattern} vs {candidate}");
+        }
+    }
+}
