@@ -3,7 +3,9 @@
 //! to AWS Security Hub as ASFF findings.
 //!
 //! The filter-pattern engine ([`pattern`]) decides by meaning whether a metric filter catches
-//! every event a control requires; [`controls`] holds what each control requires.
+//! every event a control requires; [`controls`] holds what each control requires; [`report`]
+//! turns results into what the command line prints.
 
 pub mod controls;
 pub mod pattern;
+pub mod report;

@@ -1,1 +1,118 @@
-fn main() {}
+//! `cis-monitor`: the command line. Parses flags, calls the library, maps the outcome to an
+//! exit status: 0 when everything holds, 1 when something does not, 2 for bad input.
+
+use std::io::Read;
+use std::process::ExitCode;
+
+use anyhow::{Context, Result};
+use clap::{Parser, Subcommand, ValueEnum};
+
+use cis_monitor::controls::Control;
+use cis_monitor::report::pattern::{CoverageReport, MatchReport, read_records};
+
+/// Proves the CIS AWS Foundations monitoring controls CloudWatch.5, .7 and .14.
+#[derive(Debug, Parser)]
+#[command(name = "cis-monitor", version, about)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Judge a metric filter pattern: does it catch every event a control requires?
+    Pattern(PatternArgs),
+}
+
+#[derive(Debug, clap::Args)]
+struct PatternArgs {
+    /// The control to judge the pattern for (CloudWatch.5, CloudWatch.7, CloudWatch.14).
+    #[arg(long, required_unless_present = "event")]
+    control: Option<Control>,
+    /// Instead of judging coverage, test the pattern against the CloudTrail record(s) in FILE
+    /// (`-` for standard input): one JSON record, a CloudTrail log file, or one record per line.
+    #[arg(long, value_name = "FILE")]
+    event: Option<String>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    format: Format,
+    /// The filter pattern, as given to CloudWatch Logs.
+    pattern: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum Format {
+    Text,
+    Json,
+}
+
+/// How a command ended.
+enum Outcome {
+    Holds,
+    DoesNotHold,
+    BadInput,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Pattern(args) => pattern(&args),
+    };
+    match result {
+        Ok(Outcome::Holds) => ExitCode::SUCCESS,
+        Ok(Outcome::DoesNotHold) => ExitCode::from(1),
+        Ok(Outcome::BadInput) => ExitCode::from(2),
+        Err(error) => {
+            eprintln!("cis-monitor: {error:#}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn pattern(args: &PatternArgs) -> Result<Outcome> {
+    let (error, holds) = match (&args.event, args.control) {
+        (Some(file), _) => {
+            let report = MatchReport::new(&args.pattern, &read_records(&read_input(file)?));
+            if report.error.is_none() && report.total == 0 {
+                anyhow::bail!("{file} holds no records");
+            }
+            print(&report, args.format, report.error.is_some())?;
+            (report.error.clone(), report.all_match())
+        }
+        (None, Some(control)) => {
+            let report = CoverageReport::new(control, &args.pattern);
+            print(&report, args.format, report.error.is_some())?;
+            (report.error.clone(), report.covers)
+        }
+        (None, None) => anyhow::bail!("--control is required unless --event is given"),
+    };
+    Ok(match error {
+        Some(error) => {
+            eprintln!("cis-monitor: {error}");
+            Outcome::BadInput
+        }
+        None if holds => Outcome::Holds,
+        None => Outcome::DoesNotHold,
+    })
+}
+
+/// Prints a report; in text form an invalid pattern prints nothing, its message going to
+/// standard error alone.
+fn print<T: serde::Serialize + std::fmt::Display>(report: &T, format: Format, invalid: bool) -> Result<()> {
+    match format {
+        Format::Text if invalid => {}
+        Format::Text => print!("{report}"),
+        Format::Json => println!("{}", serde_json::to_string_pretty(report)?),
+    }
+    Ok(())
+}
+
+fn read_input(file: &str) -> Result<String> {
+    if file == "-" {
+        let mut text = String::new();
+        std::io::stdin().read_to_string(&mut text).context("cannot read standard input")?;
+        Ok(text)
+    } else {
+        std::fs::read_to_string(file).with_context(|| format!("cannot read {file}"))
+    }
+}

@@ -96,6 +96,17 @@ pub enum PatternKind {
 }
 
 impl PatternKind {
+    /// The kind a pattern text has, from its first non-blank character, valid or not.
+    pub fn of_text(text: &str) -> PatternKind {
+        match text.trim_start().chars().next() {
+            None => PatternKind::Empty,
+            Some('{') => PatternKind::Json,
+            Some('[') => PatternKind::Delimited,
+            Some('%') => PatternKind::Regex,
+            Some(_) => PatternKind::Terms,
+        }
+    }
+
     /// The kind's name in reports: `empty`, `json`, `terms`, `delimited`, `regex`.
     pub fn name(self) -> &'static str {
         match self {

@@ -1,6 +1,7 @@
 //! Recursive-descent parser: one method per grammar rule, precedence (`()` > `&&` > `||`) in
 //! [`Parser::or_expr`] and [`Parser::and_expr`] alone.
 
+use super::PatternKind;
 use super::ast::{
     Body, Condition, Delimited, DelimitedField, Expr, FieldExpr, Operator, Selector, Test, Value,
 };
@@ -25,14 +26,13 @@ pub fn parse_body(source: &str) -> Result<Body, ParseError> {
     if length > MAX_PATTERN_CHARS {
         return Err(ParseError::new(source, 0, ParseErrorKind::TooLong { length }));
     }
-    let trimmed = source.trim_start();
-    let start = source.len() - trimmed.len();
-    match trimmed.chars().next() {
-        None => Ok(Body::Everything),
-        Some('{') => Parser::new(source, start).json_pattern().map(Body::Json),
-        Some('[') => Parser::new(source, start).delimited_pattern().map(Body::Delimited),
-        Some('%') => regex_pattern(source, start),
-        Some(_) => terms::parse_terms(source, start).map(Body::Terms),
+    let start = source.len() - source.trim_start().len();
+    match PatternKind::of_text(source) {
+        PatternKind::Empty => Ok(Body::Everything),
+        PatternKind::Json => Parser::new(source, start).json_pattern().map(Body::Json),
+        PatternKind::Delimited => Parser::new(source, start).delimited_pattern().map(Body::Delimited),
+        PatternKind::Regex => regex_pattern(source, start),
+        PatternKind::Terms => terms::parse_terms(source, start).map(Body::Terms),
     }
 }
 
