@@ -197,6 +197,13 @@ impl Control {
     }
 }
 
+impl serde::Serialize for Control {
+    /// A control serialises as its id (`"CloudWatch.5"`).
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.id())
+    }
+}
+
 impl fmt::Display for Control {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.id())

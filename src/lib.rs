@@ -2,10 +2,22 @@
 //! CloudWatch.7 and CloudWatch.14) in every region of an AWS account, and publishes the verdicts
 //! to AWS Security Hub as ASFF findings.
 //!
-//! The filter-pattern engine ([`pattern`]) decides by meaning whether a metric filter catches
-//! every event a control requires; [`controls`] holds what each control requires; [`report`]
-//! turns results into what the command line prints.
+//! Data flows one way: [`regions`] (discover) → [`inventory`] (collect, once per resource) →
+//! [`evaluate`] (pure verdicts) → [`findings`] (pure ASFF) → [`publish`] (Security Hub), driven
+//! by [`audit`]. The filter-pattern engine ([`pattern`]) decides by meaning whether a metric
+//! filter catches every event a control requires; [`controls`] says what each control requires.
 
+pub mod arn;
+pub mod audit;
+pub mod clients;
+pub mod config;
 pub mod controls;
+pub mod error;
+pub mod evaluate;
+pub mod findings;
+pub mod inventory;
+pub mod lambda;
 pub mod pattern;
+pub mod publish;
+pub mod regions;
 pub mod report;

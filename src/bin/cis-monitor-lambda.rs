@@ -1,1 +1,35 @@
-fn main() {}
+//! `cis-monitor-lambda`: the AWS Lambda entry point. Sets up JSON logs, reads the configuration
+//! from the environment once, builds the AWS clients once, and serves invocations.
+
+use lambda_runtime::{LambdaEvent, service_fn};
+use serde_json::Value;
+
+use cis_monitor::clients::Clients;
+use cis_monitor::config::{AuditConfig, Settings};
+use cis_monitor::lambda::handle_invocation;
+
+#[tokio::main]
+async fn main() -> Result<(), lambda_runtime::Error> {
+    tracing_subscriber::fmt()
+        .json()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()),
+        )
+        .with_current_span(false)
+        .with_target(false)
+        .init();
+    let settings = Settings {
+        regions: std::env::var("CIS_MONITOR_REGIONS").ok(),
+        controls: std::env::var("CIS_MONITOR_CONTROLS").ok(),
+        dry_run: std::env::var("CIS_MONITOR_DRY_RUN").ok(),
+        failed_severity: std::env::var("CIS_MONITOR_FAILED_SEVERITY").ok(),
+        concurrency: std::env::var("CIS_MONITOR_CONCURRENCY").ok(),
+    };
+    let config = AuditConfig::from_settings(&settings)?;
+    let clients = Clients::from_environment().await;
+    lambda_runtime::run(service_fn(|event: LambdaEvent<Value>| {
+        let (clients, config) = (&clients, &config);
+        async move { handle_invocation(clients, config, &event.payload).await }
+    }))
+    .await
+}

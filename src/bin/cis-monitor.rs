@@ -1,5 +1,6 @@
 //! `cis-monitor`: the command line. Parses flags, calls the library, maps the outcome to an
-//! exit status: 0 when everything holds, 1 when something does not, 2 for bad input.
+//! exit status: 0 when everything holds, 1 when something does not, 2 for bad input or a run
+//! that could not start, 3 when Security Hub refused findings.
 
 use std::io::Read;
 use std::process::ExitCode;
@@ -7,8 +8,14 @@ use std::process::ExitCode;
 use anyhow::{Context, Result};
 use clap::{Parser, Subcommand, ValueEnum};
 
+use std::time::SystemTime;
+
+use cis_monitor::audit::run_audit;
+use cis_monitor::clients::Clients;
+use cis_monitor::config::{AuditConfig, Settings};
 use cis_monitor::controls::Control;
 use cis_monitor::report::pattern::{CoverageReport, MatchReport, read_records};
+use cis_monitor::report::run::SummaryTable;
 
 /// Proves the CIS AWS Foundations monitoring controls CloudWatch.5, .7 and .14.
 #[derive(Debug, Parser)]
@@ -22,6 +29,37 @@ struct Cli {
 enum Command {
     /// Judge a metric filter pattern: does it catch every event a control requires?
     Pattern(PatternArgs),
+    /// Audit the account (standard AWS configuration: profile, region, AWS_ENDPOINT_URL) and
+    /// publish the findings to Security Hub.
+    Run(RunArgs),
+}
+
+#[derive(Debug, clap::Args)]
+struct RunArgs {
+    /// A region to audit (repeatable); default: every enabled region.
+    #[arg(long = "region", value_name = "REGION")]
+    regions: Vec<String>,
+    /// A control to evaluate (repeatable); default: all three.
+    #[arg(long = "control", value_name = "CONTROL")]
+    controls: Vec<String>,
+    /// Evaluate and print, but import nothing into Security Hub.
+    #[arg(long)]
+    no_publish: bool,
+    /// Severity of FAILED findings.
+    #[arg(long, default_value = "LOW")]
+    failed_severity: String,
+    /// Regions audited at once.
+    #[arg(long, default_value_t = cis_monitor::config::DEFAULT_CONCURRENCY)]
+    concurrency: usize,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = RunFormat::Table)]
+    format: RunFormat,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum RunFormat {
+    Table,
+    Json,
 }
 
 #[derive(Debug, clap::Args)]
@@ -51,22 +89,60 @@ enum Outcome {
     Holds,
     DoesNotHold,
     BadInput,
+    FindingsLost,
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Pattern(args) => pattern(&args),
+        Command::Run(args) => run(&args),
     };
     match result {
         Ok(Outcome::Holds) => ExitCode::SUCCESS,
         Ok(Outcome::DoesNotHold) => ExitCode::from(1),
         Ok(Outcome::BadInput) => ExitCode::from(2),
+        Ok(Outcome::FindingsLost) => ExitCode::from(3),
         Err(error) => {
             eprintln!("cis-monitor: {error:#}");
             ExitCode::from(2)
         }
     }
+}
+
+fn run(args: &RunArgs) -> Result<Outcome> {
+    let settings = Settings {
+        regions: (!args.regions.is_empty()).then(|| args.regions.join(",")),
+        controls: (!args.controls.is_empty()).then(|| args.controls.join(",")),
+        dry_run: Some(args.no_publish.to_string()),
+        failed_severity: Some(args.failed_severity.clone()),
+        concurrency: Some(args.concurrency.to_string()),
+    };
+    let config = AuditConfig::from_settings(&settings)?;
+    tracing_subscriber::fmt()
+        .with_writer(std::io::stderr)
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "warn".into()),
+        )
+        .init();
+    let runtime = tokio::runtime::Runtime::new().context("cannot start the async runtime")?;
+    let summary = runtime.block_on(async {
+        let clients = Clients::from_environment().await;
+        run_audit(&clients, &config, SystemTime::now()).await
+    })?;
+    match args.format {
+        RunFormat::Table => print!("{}", SummaryTable(&summary)),
+        RunFormat::Json => println!("{}", serde_json::to_string_pretty(&summary)?),
+    }
+    Ok(if summary.lost_findings() {
+        Outcome::FindingsLost
+    } else if summary.nothing_evaluated() {
+        anyhow::bail!("nothing could be evaluated: every verdict is NOT_AVAILABLE")
+    } else if summary.all_passed() {
+        Outcome::Holds
+    } else {
+        Outcome::DoesNotHold
+    })
 }
 
 fn pattern(args: &PatternArgs) -> Result<Outcome> {

@@ -186,10 +186,10 @@ pub struct RegexValue {
 }
 
 impl RegexValue {
-    /// Whether the expression anchors to the start or end of the text (`^`, `$`), which makes
-    /// a match inside a fragment say nothing about a match in the whole message.
+    /// Whether the expression anchors to the start or end of the text (`^`, `$`, `\A`, `\z`),
+    /// which makes a match inside a fragment say nothing about a match in the whole message.
     pub fn is_anchored(&self) -> bool {
-        self.source.contains(['^', '$'])
+        self.source.contains(['^', '$']) || self.source.contains("\\A") || self.source.contains("\\z")
     }
 }
 
@@ -426,11 +426,14 @@ impl fmt::Display for FieldExprDisplay<'_> {
                 f.write_str(separator)?;
             }
             let nested = FieldExprDisplay { name: self.name, expr: part };
-            if matches!(part, FieldExpr::Compare(..)) {
-                write!(f, "{nested}")?
-            } else {
-                write!(f, "({nested})")?
-            }
+            // `&&` binds tighter than `||`: an `&&` group inside `||` needs no parentheses, and
+            // printing them would put `(` where the parser wants the field's name.
+            let bare = match part {
+                FieldExpr::Compare(..) => true,
+                FieldExpr::And(_) => matches!(self.expr, FieldExpr::Or(_)),
+                FieldExpr::Or(_) => false,
+            };
+            if bare { write!(f, "{nested}")? } else { write!(f, "({nested})")? }
         }
         Ok(())
     }

@@ -56,6 +56,8 @@ pub struct UncoveredEvent {
     pub clause: String,
     /// Why, in a sentence.
     pub reason: String,
+    /// Whether the pattern matches no record of the event at all (rather than only some).
+    pub never_matched: bool,
 }
 
 impl Coverage {
@@ -229,8 +231,9 @@ pub fn analyze(pattern: &FilterPattern, control: Control) -> Coverage {
         Body::Everything => coverage.over_broad = true,
         Body::Json(expr) => {
             for event in events {
-                if decide_expr(expr, Record::Required(event)) != Some(true) {
-                    coverage.uncovered.push(explain_json(expr, event));
+                let outcome = decide_expr(expr, Record::Required(event));
+                if outcome != Some(true) {
+                    coverage.uncovered.push(explain_json(expr, event, outcome == Some(false)));
                 }
             }
             coverage.over_broad = decide_expr(expr, Record::Unrequired(events)) != Some(false);
@@ -254,10 +257,12 @@ pub fn analyze(pattern: &FilterPattern, control: Control) -> Coverage {
                     } else {
                         format!("the expression `{regex}` need not match {} records", event.name)
                     };
+                    let clause = regex.to_string();
                     coverage.uncovered.push(UncoveredEvent {
                         event: *event,
-                        clause: regex.to_string(),
+                        clause,
                         reason,
+                        never_matched: false,
                     });
                 }
             }
@@ -280,7 +285,7 @@ pub fn same_text_ignoring_blanks(left: &str, right: &str) -> bool {
 }
 
 /// Finds the clause that loses `event` and says why.
-fn explain_json(expr: &Expr, event: &RequiredEvent) -> UncoveredEvent {
+fn explain_json(expr: &Expr, event: &RequiredEvent, never_matched: bool) -> UncoveredEvent {
     let (clause, outcome) = blame(expr, Record::Required(event));
     let text = clause.to_string();
     let reason = match (clause, outcome) {
@@ -298,7 +303,7 @@ fn explain_json(expr: &Expr, event: &RequiredEvent) -> UncoveredEvent {
             reason
         }
     };
-    UncoveredEvent { event: *event, clause: text, reason }
+    UncoveredEvent { event: *event, clause: text, reason, never_matched }
 }
 
 /// The innermost clause responsible for `expr` not being definitely true.
@@ -369,5 +374,5 @@ fn explain_terms(terms: &Terms, event: &RequiredEvent) -> UncoveredEvent {
             )
         }
     };
-    UncoveredEvent { event: *event, clause, reason }
+    UncoveredEvent { event: *event, clause, reason, never_matched: false }
 }

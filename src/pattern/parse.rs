@@ -11,7 +11,8 @@ use super::terms;
 
 /// The longest pattern CloudWatch Logs accepts, in characters.
 pub const MAX_PATTERN_CHARS: usize = 1024;
-/// How deeply parentheses may nest before the parser gives up (a guard for the stack).
+/// How deeply parentheses may nest, as written or in the canonical form, before the parser gives
+/// up (a guard for the stack).
 pub const MAX_NESTING: usize = 64;
 /// Wildcard selector steps (`.*`, `[*]`) allowed in one selector.
 pub const MAX_WILDCARDS_PER_SELECTOR: usize = 1;
@@ -90,10 +91,15 @@ impl<'a> Parser<'a> {
 
     /// `json := "{" or "}"`
     fn json_pattern(mut self) -> Result<Expr, ParseError> {
-        self.expect(Token::LeftBrace, "`{`")?;
+        let opening = self.expect(Token::LeftBrace, "`{`")?;
         let expr = self.or_expr()?;
         self.expect(Token::RightBrace, "`&&`, `||` or the closing `}`")?;
         self.expect_end("the closing `}`")?;
+        // The canonical form can nest deeper than the text (`a || b && c` prints two deep):
+        // keep it within the guard too, so that it always parses back.
+        if printed_depth(&expr) > MAX_NESTING {
+            return Err(ParseError::new(self.source(), opening, ParseErrorKind::TooDeep));
+        }
         Ok(expr)
     }
 
@@ -323,6 +329,21 @@ impl<'a> Parser<'a> {
         };
         let value = self.comparison_value(operator)?;
         Ok(FieldExpr::Compare(operator, value))
+    }
+}
+
+/// How deeply the canonical form of a top-level expression nests parentheses: every condition
+/// and every compound below the top prints in parentheses.
+fn printed_depth(expr: &Expr) -> usize {
+    fn nested(expr: &Expr) -> usize {
+        match expr {
+            Expr::Condition(_) => 1,
+            Expr::Or(parts) | Expr::And(parts) => 1 + parts.iter().map(nested).max().unwrap_or(0),
+        }
+    }
+    match expr {
+        Expr::Condition(_) => 1,
+        Expr::Or(parts) | Expr::And(parts) => parts.iter().map(nested).max().unwrap_or(0),
     }
 }
 

@@ -1,3 +1,4 @@
 //! What the command line prints: reports built from the library's results, as text or JSON.
 
 pub mod pattern;
+pub mod run;

@@ -264,6 +264,6 @@ mod tests {
         assert_eq!(report.uncovered, vec!["UpdateTrail", "DeleteTrail", "StartLogging", "StopLogging"]);
         assert!(report.to_string().contains("UpdateTrail"));
         let invalid = CoverageReport::new(Control::CloudTrailChanges, "{ $.eventName == CreateTrail }");
-        assert!(invalid.error.as_deref().is_some_and(|e| e.contains("character 16")), "{:?}", invalid.error);
+        assert!(invalid.error.as_deref().is_some_and(|e| e.contains("character 15")), "{:?}", invalid.error);
     }
 }

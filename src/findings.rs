@@ -1,0 +1,463 @@
+//! ASFF findings built from verdicts: pure functions of the verdict, the identity, the settings
+//! and the time. The contract is stable; users build Security Hub filters on it:
+//!
+//! - `Id` = `cis-monitor/<account>/<region>/<control>`, `GeneratorId` = `cis-monitor/<control>`;
+//! - `ProductArn` = the account's default product in the region and partition;
+//! - `CreatedAt`/`FirstObservedAt` kept from the previous run, `UpdatedAt`/`LastObservedAt` now;
+//! - `ProductFields` keys under `cis-monitor/evidence/`.
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+
+use crate::arn::Arn;
+use crate::controls::Control;
+use crate::evaluate::{Link, Status, Verdict};
+use crate::inventory::Identity;
+
+/// The ASFF `Types` entry of every finding.
+pub const FINDING_TYPE: &str =
+    "Software and Configuration Checks/Industry and Regulatory Standards/CIS AWS Foundations Benchmark";
+/// The prefix of every `Id` and `GeneratorId` this tool writes.
+pub const ID_PREFIX: &str = "cis-monitor/";
+/// The prefix of every `ProductFields` key this tool writes.
+pub const EVIDENCE_PREFIX: &str = "cis-monitor/evidence/";
+
+/// An ASFF severity label.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum SeverityLabel {
+    /// INFORMATIONAL
+    Informational,
+    /// LOW
+    Low,
+    /// MEDIUM
+    Medium,
+    /// HIGH
+    High,
+    /// CRITICAL
+    Critical,
+}
+
+impl SeverityLabel {
+    /// The ASFF spelling.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SeverityLabel::Informational => "INFORMATIONAL",
+            SeverityLabel::Low => "LOW",
+            SeverityLabel::Medium => "MEDIUM",
+            SeverityLabel::High => "HIGH",
+            SeverityLabel::Critical => "CRITICAL",
+        }
+    }
+}
+
+impl std::str::FromStr for SeverityLabel {
+    type Err = String;
+
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        [
+            SeverityLabel::Informational,
+            SeverityLabel::Low,
+            SeverityLabel::Medium,
+            SeverityLabel::High,
+            SeverityLabel::Critical,
+        ]
+        .into_iter()
+        .find(|label| label.as_str().eq_ignore_ascii_case(text.trim()))
+        .ok_or_else(|| {
+            format!("unknown severity `{text}`: expected INFORMATIONAL, LOW, MEDIUM, HIGH or CRITICAL")
+        })
+    }
+}
+
+/// An ASFF finding, serialised with ASFF's field names.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "PascalCase")]
+#[allow(missing_docs)]
+pub struct Finding {
+    pub schema_version: &'static str,
+    pub id: String,
+    pub product_arn: String,
+    pub generator_id: String,
+    pub aws_account_id: String,
+    pub region: String,
+    pub types: Vec<String>,
+    pub created_at: String,
+    pub updated_at: String,
+    pub first_observed_at: String,
+    pub last_observed_at: String,
+    pub severity: Severity,
+    pub title: String,
+    pub description: String,
+    pub compliance: Compliance,
+    pub remediation: Remediation,
+    pub product_fields: BTreeMap<String, String>,
+    pub resources: Vec<Resource>,
+    pub record_state: &'static str,
+    pub finding_provider_fields: FindingProviderFields,
+}
+
+/// ASFF `Severity`.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct Severity {
+    /// The label.
+    pub label: SeverityLabel,
+}
+
+/// ASFF `Compliance`.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct Compliance {
+    /// PASSED, WARNING, FAILED or NOT_AVAILABLE.
+    pub status: Status,
+    /// Why, with a reason code; empty when passed.
+    pub status_reasons: Vec<StatusReason>,
+    /// `CIS AWS Foundations Benchmark v1.4.0/4.5` and the other versions' numbers.
+    pub related_requirements: Vec<String>,
+}
+
+/// ASFF `Compliance.StatusReasons` entry.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct StatusReason {
+    /// The reason code.
+    pub reason_code: String,
+    /// The reason, at most 2048 characters.
+    pub description: String,
+}
+
+/// ASFF `Remediation`.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct Remediation {
+    /// The recommendation.
+    pub recommendation: Recommendation,
+}
+
+/// ASFF `Remediation.Recommendation`.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct Recommendation {
+    /// What to do, naming the user's resources and the command, at most 512 characters.
+    pub text: String,
+    /// Security Hub's remediation page for the control.
+    pub url: String,
+}
+
+/// ASFF `Resources` entry.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct Resource {
+    /// `AwsAccount`, `AwsCloudTrailTrail`, `AwsCloudWatchAlarm`, `AwsSnsTopic`.
+    #[serde(rename = "Type")]
+    pub kind: String,
+    /// The resource's id (an ARN, or `AWS::::Account:<id>`).
+    pub id: String,
+    /// The partition.
+    pub partition: String,
+    /// The resource's region.
+    pub region: String,
+}
+
+/// ASFF `FindingProviderFields`: the provider's own severity and types.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct FindingProviderFields {
+    /// Same as the finding's severity.
+    pub severity: Severity,
+    /// Same as the finding's types.
+    pub types: Vec<String>,
+}
+
+/// What a finding takes from the run's configuration.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FindingSettings {
+    /// The severity of FAILED findings (others are INFORMATIONAL).
+    pub failed_severity: SeverityLabel,
+}
+
+/// The times a finding keeps from an earlier import.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PriorFinding {
+    /// The finding's `Id`.
+    pub id: String,
+    /// `CreatedAt` of the first import.
+    pub created_at: String,
+    /// `FirstObservedAt` of the first import, when it had one.
+    pub first_observed_at: Option<String>,
+    /// `ACTIVE` or `ARCHIVED`.
+    pub record_state: String,
+}
+
+/// The `Id` of the finding on `control` in `region` of `account`.
+pub fn finding_id(account: &str, region: &str, control: &str) -> String {
+    format!("{ID_PREFIX}{account}/{region}/{control}")
+}
+
+/// The prefix of every finding `Id` this tool writes for `account` and `region`.
+pub fn region_id_prefix(account: &str, region: &str) -> String {
+    format!("{ID_PREFIX}{account}/{region}/")
+}
+
+/// The account's own product ARN in `region`, where its findings are imported.
+pub fn product_arn(identity: &Identity, region: &str) -> String {
+    format!(
+        "arn:{}:securityhub:{region}:{}:product/{}/default",
+        identity.partition, identity.account, identity.account
+    )
+}
+
+/// Builds the finding for `verdict`, keeping the creation times of `prior` when there is one.
+pub fn build_finding(
+    verdict: &Verdict,
+    identity: &Identity,
+    settings: FindingSettings,
+    now: &str,
+    prior: Option<&PriorFinding>,
+) -> Finding {
+    let control = verdict.control;
+    let severity = if verdict.status == Status::Failed {
+        settings.failed_severity
+    } else {
+        SeverityLabel::Informational
+    };
+    let status_reasons = if verdict.reason_code.is_empty() {
+        Vec::new()
+    } else {
+        vec![StatusReason {
+            reason_code: verdict.reason_code.clone(),
+            description: truncate(&verdict.description, 2048),
+        }]
+    };
+    let mut finding = base_finding(identity, &verdict.region, control.id(), now, prior, severity);
+    finding.title = truncate(&format!("{} {}", control.id(), control.title()), 256);
+    finding.description = truncate(&verdict.description, 1024);
+    finding.compliance = Compliance {
+        status: verdict.status,
+        status_reasons,
+        related_requirements: control.cis_requirements().iter().map(|r| r.related_requirement()).collect(),
+    };
+    finding.remediation = Remediation {
+        recommendation: Recommendation {
+            text: truncate(&remediation_text(verdict, identity), 512),
+            url: control.remediation_url(),
+        },
+    };
+    finding.product_fields = product_fields(verdict);
+    finding.resources.extend(chain_resources(verdict, identity));
+    finding
+}
+
+/// A finding this run no longer produces (its control or region left the scope), re-imported
+/// as ARCHIVED.
+pub fn build_archived_finding(prior: &PriorFinding, identity: &Identity, region: &str, now: &str) -> Finding {
+    let control_id = prior.id.rsplit('/').next().unwrap_or_default();
+    let mut finding =
+        base_finding(identity, region, control_id, now, Some(prior), SeverityLabel::Informational);
+    finding.id = prior.id.clone();
+    let title = control_id
+        .parse::<Control>()
+        .map_or_else(|_| control_id.to_string(), |c| format!("{} {}", c.id(), c.title()));
+    finding.title = truncate(&title, 256);
+    finding.description =
+        format!("{control_id} in {region} is no longer in the scope of cis-monitor's audit.");
+    finding.compliance.status = Status::NotAvailable;
+    finding.remediation.recommendation.text =
+        "None: the control or region was removed from the audit's scope.".to_string();
+    finding.record_state = "ARCHIVED";
+    finding
+}
+
+fn base_finding(
+    identity: &Identity,
+    region: &str,
+    control_id: &str,
+    now: &str,
+    prior: Option<&PriorFinding>,
+    severity: SeverityLabel,
+) -> Finding {
+    let created_at = prior.map_or(now, |prior| prior.created_at.as_str()).to_string();
+    let first_observed_at =
+        prior.and_then(|prior| prior.first_observed_at.clone()).unwrap_or_else(|| created_at.clone());
+    let types = vec![FINDING_TYPE.to_string()];
+    Finding {
+        schema_version: "2018-10-08",
+        id: finding_id(&identity.account, region, control_id),
+        product_arn: product_arn(identity, region),
+        generator_id: format!("{ID_PREFIX}{control_id}"),
+        aws_account_id: identity.account.clone(),
+        region: region.to_string(),
+        types: types.clone(),
+        created_at,
+        updated_at: now.to_string(),
+        first_observed_at,
+        last_observed_at: now.to_string(),
+        severity: Severity { label: severity },
+        title: String::new(),
+        description: String::new(),
+        compliance: Compliance {
+            status: Status::NotAvailable,
+            status_reasons: Vec::new(),
+            related_requirements: Vec::new(),
+        },
+        remediation: Remediation {
+            recommendation: Recommendation {
+                text: String::new(),
+                url: format!("https://docs.aws.amazon.com/console/securityhub/{control_id}/remediation"),
+            },
+        },
+        product_fields: BTreeMap::new(),
+        resources: vec![Resource {
+            kind: "AwsAccount".to_string(),
+            id: format!("AWS::::Account:{}", identity.account),
+            partition: identity.partition.clone(),
+            region: region.to_string(),
+        }],
+        record_state: "ACTIVE",
+        finding_provider_fields: FindingProviderFields { severity: Severity { label: severity }, types },
+    }
+}
+
+/// Cuts `text` to at most `limit` characters, marking the cut.
+fn truncate(text: &str, limit: usize) -> String {
+    if text.chars().count() <= limit {
+        return text.to_string();
+    }
+    let mut cut: String = text.chars().take(limit.saturating_sub(1)).collect();
+    cut.push('…');
+    cut
+}
+
+fn product_fields(verdict: &Verdict) -> BTreeMap<String, String> {
+    let evidence = &verdict.evidence;
+    let flag = |value: Option<bool>| value.map(|flag| flag.to_string());
+    let fields = [
+        ("Control", Some(verdict.control.id().to_string())),
+        ("Status", Some(verdict.status.as_str().to_string())),
+        ("ReasonCode", Some(verdict.reason_code.clone()).filter(|code| !code.is_empty())),
+        ("BrokenLink", (verdict.link != Link::Complete).then(|| verdict.link.name().to_string())),
+        ("TrailArn", evidence.trail_arn.clone()),
+        ("TrailHomeRegion", evidence.trail_home_region.clone()),
+        ("LogGroupArn", evidence.log_group_arn.clone()),
+        ("LogGroupName", evidence.log_group_name.clone()),
+        ("FilterName", evidence.filter_name.clone()),
+        ("FilterPattern", evidence.filter_pattern.clone()),
+        ("FilterExactCis", flag(evidence.filter_exact_cis)),
+        ("FilterOverBroad", flag(evidence.filter_over_broad)),
+        ("MetricNamespace", evidence.metric_namespace.clone()),
+        ("MetricName", evidence.metric_name.clone()),
+        ("AlarmName", evidence.alarm_name.clone()),
+        ("AlarmArn", evidence.alarm_arn.clone()),
+        ("TopicArn", evidence.topic_arn.clone()),
+        ("ConfirmedSubscriptions", evidence.confirmed_subscriptions.map(|count| count.to_string())),
+        ("Version", Some(env!("CARGO_PKG_VERSION").to_string())),
+    ];
+    fields
+        .into_iter()
+        .filter_map(|(key, value)| {
+            value.map(|value| (format!("{EVIDENCE_PREFIX}{key}"), truncate(&value, 2048)))
+        })
+        .collect()
+}
+
+fn chain_resources(verdict: &Verdict, identity: &Identity) -> Vec<Resource> {
+    let evidence = &verdict.evidence;
+    let resource = |kind: &str, arn: &Option<String>| {
+        let arn = arn.as_deref().filter(|arn| !arn.is_empty())?;
+        let parts = Arn::parse(arn);
+        Some(Resource {
+            kind: kind.to_string(),
+            id: arn.to_string(),
+            partition: parts.map_or(identity.partition.clone(), |p| p.partition.to_string()),
+            region: parts.map(|p| p.region).filter(|r| !r.is_empty()).unwrap_or(&verdict.region).to_string(),
+        })
+    };
+    [
+        resource("AwsCloudTrailTrail", &evidence.trail_arn),
+        resource("AwsCloudWatchAlarm", &evidence.alarm_arn),
+        resource("AwsSnsTopic", &evidence.topic_arn),
+    ]
+    .into_iter()
+    .flatten()
+    .collect()
+}
+
+/// What to do about the verdict, naming the user's own resources and the command that mends
+/// the broken link.
+fn remediation_text(verdict: &Verdict, identity: &Identity) -> String {
+    let evidence = &verdict.evidence;
+    let control = verdict.control;
+    let trail = evidence.trail_arn.as_deref().unwrap_or("<trail-name>");
+    let group = evidence.log_group_name.as_deref().unwrap_or("<cloudtrail-log-group>");
+    let namespace = evidence.metric_namespace.as_deref().unwrap_or("CISBenchmark");
+    let metric =
+        evidence.metric_name.clone().unwrap_or_else(|| format!("cis-{}", control.id().replace('.', "-")));
+    let alarm =
+        evidence.alarm_name.clone().unwrap_or_else(|| format!("cis-{}", control.id().replace('.', "-")));
+    let metric_region = evidence
+        .log_group_arn
+        .as_deref()
+        .and_then(Arn::parse)
+        .map(|arn| arn.region.to_string())
+        .unwrap_or_else(|| verdict.region.clone());
+    let topic = evidence.topic_arn.clone().unwrap_or_else(|| {
+        format!("arn:{}:sns:{metric_region}:{}:<topic>", identity.partition, identity.account)
+    });
+    let alarm_command = format!(
+        "aws cloudwatch put-metric-alarm --region {metric_region} --alarm-name {alarm} --metric-name {metric} \
+         --namespace {namespace} --statistic Sum --period 300 --threshold 1 --comparison-operator \
+         GreaterThanOrEqualToThreshold --evaluation-periods 1 --datapoints-to-alarm 1 --actions-enabled --alarm-actions {topic}"
+    );
+    match (verdict.status, verdict.link) {
+        (Status::Passed, _) => {
+            "No action needed: every link holds. Keep the topic's subscription confirmed.".to_string()
+        }
+        (Status::NotAvailable, _) => format!(
+            "The verdict is unknown: {} Grant the function the read permissions in template.yaml, then run it again.",
+            verdict.description
+        ),
+        (Status::Warning, _) => format!("Verify by hand: {}", verdict.description),
+        (_, Link::Region | Link::MultiRegionTrail) => format!(
+            "Make a trail multi-region and send it to CloudWatch Logs: aws cloudtrail update-trail --name {trail} \
+             --is-multi-region-trail (or create-trail --is-multi-region-trail), then start-logging."
+        ),
+        (_, Link::Logging) => format!("Start the trail: aws cloudtrail start-logging --name {trail}"),
+        (_, Link::ManagementEvents) => format!(
+            "Record all management events: aws cloudtrail put-event-selectors --trail-name {trail} --event-selectors \
+             '[{{\"ReadWriteType\":\"All\",\"IncludeManagementEvents\":true}}]'"
+        ),
+        (_, Link::LogGroup) => format!(
+            "Deliver the trail to CloudWatch Logs: aws cloudtrail update-trail --name {trail} \
+             --cloud-watch-logs-log-group-arn arn:{}:logs:{metric_region}:{}:log-group:{group}:* --cloud-watch-logs-role-arn <role-arn>",
+            identity.partition, identity.account
+        ),
+        (_, Link::MetricFilter) => {
+            let filter = evidence
+                .filter_name
+                .clone()
+                .unwrap_or_else(|| format!("cis-{}", control.id().replace('.', "-")));
+            let full = format!(
+                "aws logs put-metric-filter --region {metric_region} --log-group-name {group} --filter-name {filter} \
+                 --metric-transformations metricName={metric},metricNamespace={namespace},metricValue=1 --filter-pattern '{}'",
+                control.canonical_pattern()
+            );
+            if full.chars().count() <= 512 {
+                full
+            } else {
+                format!(
+                    "aws logs put-metric-filter --region {metric_region} --log-group-name {group} --filter-name {filter} \
+                     --metric-transformations metricName={metric},metricNamespace={namespace},metricValue=1 \
+                     --filter-pattern with the CIS pattern of {} (see the URL).",
+                    control.id()
+                )
+            }
+        }
+        (_, Link::Alarm | Link::AlarmAction) => alarm_command,
+        (_, Link::Subscriber | Link::Complete) => format!(
+            "Subscribe someone and confirm: aws sns subscribe --region {metric_region} --topic-arn {topic} --protocol email \
+             --notification-endpoint <address>, then confirm from the message."
+        ),
+    }
+}

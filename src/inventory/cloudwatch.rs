@@ -1,0 +1,68 @@
+//! CloudWatch reads: the alarms on one metric, and, when those are not enough, every metric
+//! alarm of a region (DescribeAlarmsForMetric leaves out metric-math alarms).
+
+use aws_sdk_cloudwatch::Client;
+use aws_sdk_cloudwatch::types::{AlarmType, MetricAlarm, MetricDataQuery};
+
+use super::{Alarm, MetricQuery, MetricRef};
+use crate::error::ApiFailure;
+
+/// The standard alarms that watch `metric`.
+pub async fn fetch_alarms_for_metric(client: &Client, metric: &MetricRef) -> Result<Vec<Alarm>, ApiFailure> {
+    let output = client
+        .describe_alarms_for_metric()
+        .namespace(&metric.namespace)
+        .metric_name(&metric.name)
+        .send()
+        .await
+        .map_err(|error| ApiFailure::from_sdk("cloudwatch:DescribeAlarmsForMetric", &metric.region, error))?;
+    Ok(output.metric_alarms().iter().map(alarm).collect())
+}
+
+/// Every metric alarm of `region`, all pages.
+pub async fn fetch_metric_alarms(client: &Client, region: &str) -> Result<Vec<Alarm>, ApiFailure> {
+    let mut pages = client.describe_alarms().alarm_types(AlarmType::MetricAlarm).into_paginator().send();
+    let mut alarms = Vec::new();
+    while let Some(page) = pages.next().await {
+        let page = page.map_err(|error| ApiFailure::from_sdk("cloudwatch:DescribeAlarms", region, error))?;
+        alarms.extend(page.metric_alarms().iter().map(alarm));
+    }
+    Ok(alarms)
+}
+
+fn alarm(alarm: &MetricAlarm) -> Alarm {
+    let metric = match (alarm.namespace(), alarm.metric_name()) {
+        (Some(namespace), Some(name)) => Some((namespace.to_string(), name.to_string())),
+        _ => None,
+    };
+    Alarm {
+        name: alarm.alarm_name().unwrap_or_default().to_string(),
+        arn: alarm.alarm_arn().unwrap_or_default().to_string(),
+        actions_enabled: alarm.actions_enabled().unwrap_or(true),
+        alarm_actions: alarm.alarm_actions().to_vec(),
+        metric,
+        statistic: alarm
+            .statistic()
+            .map(|statistic| statistic.as_str().to_string())
+            .or_else(|| alarm.extended_statistic().map(str::to_string)),
+        comparison: alarm.comparison_operator().map(|operator| operator.as_str().to_string()),
+        threshold: alarm.threshold(),
+        evaluation_periods: alarm.evaluation_periods(),
+        datapoints_to_alarm: alarm.datapoints_to_alarm(),
+        queries: alarm.metrics().iter().map(query).collect(),
+    }
+}
+
+fn query(query: &MetricDataQuery) -> MetricQuery {
+    let stat = query.metric_stat();
+    let metric = stat
+        .and_then(|stat| stat.metric())
+        .and_then(|metric| Some((metric.namespace()?.to_string(), metric.metric_name()?.to_string())));
+    MetricQuery {
+        id: query.id().unwrap_or_default().to_string(),
+        metric,
+        statistic: stat.and_then(|stat| stat.stat()).map(str::to_string),
+        expression: query.expression().map(str::to_string),
+        return_data: query.return_data().unwrap_or(true),
+    }
+}

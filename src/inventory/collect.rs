@@ -1,0 +1,175 @@
+//! Collects the inventory: every region at once (bounded), each dependent read issued as soon
+//! as its input is known, each resource read once however many regions lead to it.
+//!
+//! Only what a verdict can use is read: the trails a region sees; the state of multi-region
+//! trails; the filters of their log groups (in the group's own region, this account only); the
+//! alarms on the metrics of filters that cover a control in scope; the subscriptions of those
+//! alarms' topics (this account only).
+
+use std::collections::BTreeSet;
+
+use futures::StreamExt;
+use futures::future::join_all;
+
+use super::cloudtrail::{describe_trails, fetch_trail_state};
+use super::cloudwatch::{fetch_alarms_for_metric, fetch_metric_alarms};
+use super::logs::fetch_metric_filters;
+use super::memo::Memo;
+use super::sns::fetch_subscriptions;
+use super::{
+    Alarm, Identity, Inventory, LogGroupRef, MetricFilter, MetricRef, Subscription, Trail, TrailState,
+};
+use crate::arn::Arn;
+use crate::clients::Clients;
+use crate::controls::Control;
+use crate::error::ApiFailure;
+use crate::evaluate::alarm::{alarm_watches, can_fire};
+use crate::pattern::FilterPattern;
+
+type Fetched<T> = Result<T, ApiFailure>;
+
+/// The run's shared state: clients, scope, and one memo per kind of resource.
+struct Collector<'a> {
+    clients: &'a Clients,
+    identity: &'a Identity,
+    controls: &'a [Control],
+    trail_states: Memo<String, TrailState>,
+    log_groups: Memo<LogGroupRef, Fetched<Vec<MetricFilter>>>,
+    alarms: Memo<MetricRef, Fetched<Vec<Alarm>>>,
+    region_alarms: Memo<String, Fetched<Vec<Alarm>>>,
+    topics: Memo<String, Fetched<Vec<Subscription>>>,
+}
+
+/// Reads what the verdicts of `controls` in `regions` need, at most `concurrency` regions at a
+/// time. Never fails: every failed read is kept in the inventory, where evaluation finds it.
+pub async fn collect(
+    clients: &Clients,
+    identity: &Identity,
+    regions: &[String],
+    controls: &[Control],
+    concurrency: usize,
+) -> Inventory {
+    let collector = Collector {
+        clients,
+        identity,
+        controls,
+        trail_states: Memo::new(),
+        log_groups: Memo::new(),
+        alarms: Memo::new(),
+        region_alarms: Memo::new(),
+        topics: Memo::new(),
+    };
+    let regions = futures::stream::iter(regions)
+        .map(|region| collector.collect_region(region))
+        .buffer_unordered(concurrency.max(1))
+        .collect()
+        .await;
+    Inventory {
+        regions,
+        trail_states: collector.trail_states.into_map(),
+        log_groups: collector.log_groups.into_map(),
+        alarms: collector.alarms.into_map(),
+        region_alarms: collector.region_alarms.into_map(),
+        topics: collector.topics.into_map(),
+    }
+}
+
+impl Collector<'_> {
+    async fn collect_region(&self, region: &String) -> (String, Fetched<Vec<Trail>>) {
+        let trails = describe_trails(&self.clients.region(region).cloudtrail, region).await;
+        if let Ok(trails) = &trails {
+            join_all(trails.iter().filter(|trail| trail.multi_region).map(|trail| self.follow_trail(trail)))
+                .await;
+        }
+        (region.clone(), trails)
+    }
+
+    async fn follow_trail(&self, trail: &Trail) {
+        let state = self.trail_states.get_or_fetch(&trail.arn, || {
+            let clients = self.clients.region(&trail.home_region);
+            async move { fetch_trail_state(&clients.cloudtrail, &trail.home_region, &trail.arn).await }
+        });
+        let filters = async {
+            let Some(group) = trail.log_group_arn.as_deref().and_then(LogGroupRef::from_arn) else { return };
+            if group.account != self.identity.account {
+                return;
+            }
+            self.follow_log_group(&group).await;
+        };
+        tokio::join!(state, filters);
+    }
+
+    async fn follow_log_group(&self, group: &LogGroupRef) {
+        let filters = self
+            .log_groups
+            .get_or_fetch(group, || {
+                let clients = self.clients.region(&group.region);
+                async move { fetch_metric_filters(&clients.logs, group).await }
+            })
+            .await;
+        let Ok(filters) = filters else { return };
+        let needed: BTreeSet<(MetricRef, String)> = filters
+            .iter()
+            .filter(|filter| self.covers_a_control(filter))
+            .flat_map(|filter| &filter.metrics)
+            .map(|metric| {
+                let key = MetricRef {
+                    region: group.region.clone(),
+                    namespace: metric.namespace.clone(),
+                    name: metric.name.clone(),
+                };
+                (key, metric.value.clone())
+            })
+            .collect();
+        join_all(needed.iter().map(|(metric, value)| self.follow_metric(metric, value))).await;
+    }
+
+    fn covers_a_control(&self, filter: &MetricFilter) -> bool {
+        FilterPattern::parse(&filter.pattern)
+            .is_ok_and(|pattern| self.controls.iter().any(|control| pattern.coverage(*control).covers()))
+    }
+
+    async fn follow_metric(&self, metric: &MetricRef, value: &str) {
+        let direct = self
+            .alarms
+            .get_or_fetch(metric, || {
+                let clients = self.clients.region(&metric.region);
+                async move { fetch_alarms_for_metric(&clients.cloudwatch, metric).await }
+            })
+            .await;
+        let Ok(direct) = direct else { return };
+        let mut alarms: Vec<Alarm> = direct;
+        if !alarms.iter().any(|alarm| alarm.actions_enabled && can_fire(alarm, metric, value).is_ok()) {
+            let all = self
+                .region_alarms
+                .get_or_fetch(&metric.region, || {
+                    let clients = self.clients.region(&metric.region);
+                    async move { fetch_metric_alarms(&clients.cloudwatch, &metric.region).await }
+                })
+                .await;
+            if let Ok(all) = all {
+                alarms.extend(
+                    all.into_iter().filter(|alarm| alarm.metric.is_none() && alarm_watches(alarm, metric)),
+                );
+            }
+        }
+        let topics: BTreeSet<&str> =
+            alarms.iter().flat_map(|alarm| &alarm.alarm_actions).map(String::as_str).collect();
+        join_all(topics.into_iter().map(|topic| self.follow_topic(topic))).await;
+    }
+
+    async fn follow_topic(&self, topic_arn: &str) {
+        let Some(arn) = Arn::parse(topic_arn) else { return };
+        if arn.service != "sns" || arn.account != self.identity.account {
+            return;
+        }
+        let region = arn.region.to_string();
+        let _subscriptions = self
+            .topics
+            .get_or_fetch(&topic_arn.to_string(), || {
+                let clients = self.clients.region(&region);
+                async move { fetch_subscriptions(&clients.sns, &region, topic_arn).await }
+            })
+            .await;
+    }
+}

@@ -1,0 +1,87 @@
+//! The Lambda handler: one invocation payload in, the audit summary out. The binary only sets
+//! up logging, configuration and clients, and hands invocations here.
+
+use std::time::SystemTime;
+
+use serde_json::Value as Json;
+
+use crate::audit::{AuditError, run_audit};
+use crate::clients::Clients;
+use crate::config::{AuditConfig, ConfigError};
+
+/// Why an invocation failed. The categories are stable, for alarms on the function's errors.
+#[derive(Debug, thiserror::Error)]
+pub enum InvocationError {
+    /// The payload was rejected before any AWS call.
+    #[error("{0}")]
+    BadPayload(#[from] ConfigError),
+    /// The run could not start.
+    #[error("{0}")]
+    Audit(#[from] AuditError),
+    /// Nothing could be evaluated: every verdict is NOT_AVAILABLE.
+    #[error("nothing could be evaluated: every verdict is NOT_AVAILABLE ({0})")]
+    NothingEvaluated(String),
+    /// Security Hub refused some findings.
+    #[error("{count} finding(s) were not imported: {summary}")]
+    FindingsLost {
+        /// How many.
+        count: usize,
+        /// The run's summary, as JSON.
+        summary: String,
+    },
+}
+
+/// Handles one invocation: validates the payload against `config`, runs the audit, and
+/// returns its summary as JSON.
+///
+/// # Errors
+///
+/// [`InvocationError`]: a bad payload (before any AWS call), a run that could not start, a run
+/// that evaluated nothing, or findings that Security Hub refused.
+pub async fn handle_invocation(
+    clients: &Clients,
+    config: &AuditConfig,
+    payload: &Json,
+) -> Result<Json, InvocationError> {
+    let config = config.for_invocation(payload)?;
+    let summary = run_audit(clients, &config, SystemTime::now()).await?;
+    let json = serde_json::to_value(&summary).unwrap_or(Json::Null);
+    tracing::info!(
+        passed = summary.totals.passed,
+        failed = summary.totals.failed,
+        warning = summary.totals.warning,
+        not_available = summary.totals.not_available,
+        imported = summary.totals.imported,
+        import_failures = summary.totals.import_failures,
+        skipped_regions = summary.totals.skipped_regions,
+        "audit finished"
+    );
+    if summary.nothing_evaluated() {
+        let reasons: Vec<&str> = summary
+            .regions
+            .iter()
+            .flat_map(|region| region.verdicts.iter().map(|verdict| verdict.description.as_str()))
+            .take(3)
+            .collect();
+        return Err(InvocationError::NothingEvaluated(reasons.join("; ")));
+    }
+    if summary.lost_findings() {
+        return Err(InvocationError::FindingsLost {
+            count: summary.totals.import_failures,
+            summary: json.to_string(),
+        });
+    }
+    Ok(json)
+}
+
+impl From<InvocationError> for lambda_runtime::Diagnostic {
+    fn from(error: InvocationError) -> Self {
+        let error_type = match &error {
+            InvocationError::BadPayload(_) => "BadPayload",
+            InvocationError::Audit(_) => "AuditFailed",
+            InvocationError::NothingEvaluated(_) => "NothingEvaluated",
+            InvocationError::FindingsLost { .. } => "FindingsLost",
+        };
+        lambda_runtime::Diagnostic { error_type: error_type.to_string(), error_message: error.to_string() }
+    }
+}

@@ -1,0 +1,261 @@
+//! Publishing to Security Hub, one region at a time: read this tool's earlier findings of the
+//! region (to keep their creation times and to archive the ones this run no longer produces),
+//! import in batches of at most 100, and account for every finding that failed.
+//!
+//! A region where Security Hub is not enabled is skipped and reported, never fatal.
+
+use std::collections::BTreeMap;
+
+use aws_sdk_securityhub::Client;
+use aws_sdk_securityhub::types::{
+    AwsSecurityFinding, AwsSecurityFindingFilters, Compliance, ComplianceStatus, FindingProviderFields,
+    FindingProviderSeverity, Partition, Recommendation, RecordState, Remediation, Resource, Severity,
+    SeverityLabel, StatusReason, StringFilter, StringFilterComparison,
+};
+use serde::Serialize;
+
+use crate::error::{ApiFailure, FailureKind};
+use crate::evaluate::Verdict;
+use crate::findings::FindingSettings;
+use crate::findings::{Finding, PriorFinding, build_archived_finding, build_finding, region_id_prefix};
+use crate::inventory::Identity;
+
+/// BatchImportFindings takes at most this many findings per call.
+pub const IMPORT_BATCH: usize = 100;
+
+/// What publishing did in one region.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RegionPublication {
+    /// Findings imported (created or updated), archived ones included.
+    pub imported: usize,
+    /// Earlier findings archived because this run no longer produces them.
+    pub archived: usize,
+    /// Findings Security Hub refused, each with its error.
+    pub failed: Vec<FailedImport>,
+    /// Why the region was skipped, when it was (Security Hub not enabled, access denied...).
+    pub skipped: Option<String>,
+}
+
+/// A finding that Security Hub did not import.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct FailedImport {
+    /// The finding's Id.
+    pub id: String,
+    /// The error code (`InvalidInput`...), or the failure of the whole call.
+    pub code: String,
+    /// The error message.
+    pub message: String,
+}
+
+/// Publishes the verdicts of `region` to its Security Hub.
+pub async fn publish_region(
+    client: &Client,
+    identity: &Identity,
+    region: &str,
+    verdicts: &[&Verdict],
+    settings: FindingSettings,
+    now: &str,
+) -> RegionPublication {
+    let prior = match read_prior_findings(client, identity, region).await {
+        Ok(prior) => prior,
+        Err(failure) => return skipped(&failure),
+    };
+    if prior.is_empty() {
+        if let Err(failure) = describe_hub(client, region).await {
+            return skipped(&failure);
+        }
+    }
+    let findings = findings_to_import(verdicts, &prior, identity, region, settings, now);
+    let archived = findings.iter().filter(|finding| finding.record_state == "ARCHIVED").count();
+    let mut publication = RegionPublication { archived, ..RegionPublication::default() };
+    for batch in findings.chunks(IMPORT_BATCH) {
+        import_batch(client, region, batch, &mut publication).await;
+    }
+    publication
+}
+
+/// The findings of a region: one per verdict, and an archived one for every earlier ACTIVE
+/// finding of this tool that the run no longer produces.
+pub fn findings_to_import(
+    verdicts: &[&Verdict],
+    prior: &BTreeMap<String, PriorFinding>,
+    identity: &Identity,
+    region: &str,
+    settings: FindingSettings,
+    now: &str,
+) -> Vec<Finding> {
+    let mut findings: Vec<Finding> = verdicts
+        .iter()
+        .map(|verdict| {
+            let id = crate::findings::finding_id(&identity.account, region, verdict.control.id());
+            build_finding(verdict, identity, settings, now, prior.get(&id))
+        })
+        .collect();
+    let stale: Vec<Finding> = prior
+        .values()
+        .filter(|earlier| {
+            earlier.record_state == "ACTIVE" && !findings.iter().any(|finding| finding.id == earlier.id)
+        })
+        .map(|earlier| build_archived_finding(earlier, identity, region, now))
+        .collect();
+    findings.extend(stale);
+    findings
+}
+
+fn skipped(failure: &ApiFailure) -> RegionPublication {
+    let reason = match failure.kind {
+        FailureKind::NotEnabled => format!("Security Hub is not enabled in {}", failure.region),
+        FailureKind::AccessDenied => format!("access denied: the function lacks {}", failure.action),
+        _ => failure.to_string(),
+    };
+    RegionPublication { skipped: Some(reason), ..RegionPublication::default() }
+}
+
+async fn describe_hub(client: &Client, region: &str) -> Result<(), ApiFailure> {
+    client
+        .describe_hub()
+        .send()
+        .await
+        .map(|_| ())
+        .map_err(|error| ApiFailure::from_sdk("securityhub:DescribeHub", region, error))
+}
+
+/// This tool's earlier findings of `region`, by Id. The filter asks Security Hub for them
+/// alone, and the same test is applied again here: in an aggregation region Security Hub also
+/// returns other regions' findings, and emulators may ignore filters.
+async fn read_prior_findings(
+    client: &Client,
+    identity: &Identity,
+    region: &str,
+) -> Result<BTreeMap<String, PriorFinding>, ApiFailure> {
+    let prefix = region_id_prefix(&identity.account, region);
+    let product = crate::findings::product_arn(identity, region);
+    let filters = AwsSecurityFindingFilters::builder()
+        .id(StringFilter::builder().value(&prefix).comparison(StringFilterComparison::Prefix).build())
+        .product_arn(
+            StringFilter::builder().value(&product).comparison(StringFilterComparison::Equals).build(),
+        )
+        .build();
+    let mut pages = client.get_findings().filters(filters).max_results(100).into_paginator().send();
+    let mut prior = BTreeMap::new();
+    while let Some(page) = pages.next().await {
+        let page = page.map_err(|error| ApiFailure::from_sdk("securityhub:GetFindings", region, error))?;
+        for finding in page.findings() {
+            let Some(id) = finding.id().filter(|id| id.starts_with(&prefix)) else { continue };
+            if finding.product_arn() != Some(product.as_str()) {
+                continue;
+            }
+            prior.insert(
+                id.to_string(),
+                PriorFinding {
+                    id: id.to_string(),
+                    created_at: finding.created_at().unwrap_or_default().to_string(),
+                    first_observed_at: finding.first_observed_at().map(str::to_string),
+                    record_state: finding.record_state().map_or("ACTIVE", |state| state.as_str()).to_string(),
+                },
+            );
+        }
+    }
+    Ok(prior)
+}
+
+async fn import_batch(client: &Client, region: &str, batch: &[Finding], publication: &mut RegionPublication) {
+    let request =
+        client.batch_import_findings().set_findings(Some(batch.iter().map(to_sdk_finding).collect()));
+    match request.send().await {
+        Ok(output) => {
+            let failed: Vec<FailedImport> = output
+                .failed_findings()
+                .iter()
+                .map(|failure| FailedImport {
+                    id: failure.id().unwrap_or_default().to_string(),
+                    code: failure.error_code().unwrap_or_default().to_string(),
+                    message: failure.error_message().unwrap_or_default().to_string(),
+                })
+                .collect();
+            let failed_count =
+                usize::try_from(output.failed_count().unwrap_or(0)).unwrap_or(0).max(failed.len());
+            publication.imported += batch.len().saturating_sub(failed_count);
+            publication.failed.extend(failed);
+        }
+        Err(error) => {
+            let failure = ApiFailure::from_sdk("securityhub:BatchImportFindings", region, error);
+            publication.failed.extend(batch.iter().map(|finding| FailedImport {
+                id: finding.id.clone(),
+                code: failure.code.clone().unwrap_or_else(|| format!("{:?}", failure.kind)),
+                message: failure.message.clone(),
+            }));
+        }
+    }
+}
+
+/// The SDK's form of a finding.
+fn to_sdk_finding(finding: &Finding) -> AwsSecurityFinding {
+    let severity_label = SeverityLabel::from(finding.severity.label.as_str());
+    let compliance = Compliance::builder()
+        .status(ComplianceStatus::from(finding.compliance.status.as_str()))
+        .set_status_reasons(Some(
+            finding
+                .compliance
+                .status_reasons
+                .iter()
+                .map(|reason| {
+                    StatusReason::builder()
+                        .reason_code(&reason.reason_code)
+                        .description(&reason.description)
+                        .build()
+                })
+                .collect(),
+        ))
+        .set_related_requirements(Some(finding.compliance.related_requirements.clone()))
+        .build();
+    let remediation = Remediation::builder()
+        .recommendation(
+            Recommendation::builder()
+                .text(&finding.remediation.recommendation.text)
+                .url(&finding.remediation.recommendation.url)
+                .build(),
+        )
+        .build();
+    let resources = finding
+        .resources
+        .iter()
+        .map(|resource| {
+            Resource::builder()
+                .r#type(&resource.kind)
+                .id(&resource.id)
+                .partition(Partition::from(resource.partition.as_str()))
+                .region(&resource.region)
+                .build()
+        })
+        .collect();
+    AwsSecurityFinding::builder()
+        .schema_version(finding.schema_version)
+        .id(&finding.id)
+        .product_arn(&finding.product_arn)
+        .generator_id(&finding.generator_id)
+        .aws_account_id(&finding.aws_account_id)
+        .region(&finding.region)
+        .set_types(Some(finding.types.clone()))
+        .created_at(&finding.created_at)
+        .updated_at(&finding.updated_at)
+        .first_observed_at(&finding.first_observed_at)
+        .last_observed_at(&finding.last_observed_at)
+        .severity(Severity::builder().label(severity_label.clone()).build())
+        .title(&finding.title)
+        .description(&finding.description)
+        .compliance(compliance)
+        .remediation(remediation)
+        .set_product_fields(Some(finding.product_fields.clone().into_iter().collect()))
+        .set_resources(Some(resources))
+        .record_state(RecordState::from(finding.record_state))
+        .finding_provider_fields(
+            FindingProviderFields::builder()
+                .severity(FindingProviderSeverity::builder().label(severity_label).build())
+                .set_types(Some(finding.types.clone()))
+                .build(),
+        )
+        .build()
+}

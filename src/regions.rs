@@ -1,0 +1,149 @@
+//! Discovery: who is auditing (account, partition) and which regions are enabled.
+
+use serde::Serialize;
+
+use crate::arn::Arn;
+use crate::error::ApiFailure;
+use crate::inventory::Identity;
+
+/// The caller's account and partition, from STS GetCallerIdentity.
+///
+/// # Errors
+///
+/// The STS failure, when the caller's identity cannot be read.
+pub async fn discover_identity(client: &aws_sdk_sts::Client, region: &str) -> Result<Identity, ApiFailure> {
+    let output = client
+        .get_caller_identity()
+        .send()
+        .await
+        .map_err(|error| ApiFailure::from_sdk("sts:GetCallerIdentity", region, error))?;
+    let arn = output.arn().unwrap_or_default().to_string();
+    let account = output.account().unwrap_or_default().to_string();
+    let Some(partition) = Arn::parse(&arn).map(|arn| arn.partition.to_string()) else {
+        return Err(ApiFailure::other(
+            "sts:GetCallerIdentity",
+            region,
+            format!("the caller's ARN `{arn}` is not an ARN"),
+        ));
+    };
+    if account.is_empty() {
+        return Err(ApiFailure::other(
+            "sts:GetCallerIdentity",
+            region,
+            "the caller's identity has no account",
+        ));
+    }
+    Ok(Identity { account, partition, arn })
+}
+
+/// A region EC2 reports, and whether this account may use it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct RegionInfo {
+    /// The region's name.
+    pub name: String,
+    /// `opt-in-not-required`, `opted-in` or `not-opted-in`.
+    pub opt_in_status: String,
+}
+
+/// The enabled regions of the caller's partition, sorted.
+///
+/// # Errors
+///
+/// The EC2 failure, when the regions cannot be listed.
+pub async fn discover_regions(
+    client: &aws_sdk_ec2::Client,
+    region: &str,
+    partition: &str,
+) -> Result<Vec<String>, ApiFailure> {
+    let output = client
+        .describe_regions()
+        .send()
+        .await
+        .map_err(|error| ApiFailure::from_sdk("ec2:DescribeRegions", region, error))?;
+    let regions = output
+        .regions()
+        .iter()
+        .filter_map(|region| {
+            Some(RegionInfo {
+                name: region.region_name()?.to_string(),
+                opt_in_status: region.opt_in_status().unwrap_or("opt-in-not-required").to_string(),
+            })
+        })
+        .collect::<Vec<_>>();
+    Ok(enabled_regions(&regions, partition))
+}
+
+/// The regions of `partition` that are enabled (not `not-opted-in`), sorted and unique.
+pub fn enabled_regions(regions: &[RegionInfo], partition: &str) -> Vec<String> {
+    let mut names: Vec<String> = regions
+        .iter()
+        .filter(|region| {
+            region.opt_in_status != "not-opted-in" && partition_of_region(&region.name) == partition
+        })
+        .map(|region| region.name.clone())
+        .collect();
+    names.sort();
+    names.dedup();
+    names
+}
+
+/// The partition a region belongs to, from its name.
+pub fn partition_of_region(region: &str) -> &'static str {
+    if region.starts_with("cn-") {
+        "aws-cn"
+    } else if region.starts_with("us-gov-") {
+        "aws-us-gov"
+    } else if region.starts_with("us-isob-") {
+        "aws-iso-b"
+    } else if region.starts_with("us-iso-") {
+        "aws-iso"
+    } else if region.starts_with("eusc-") {
+        "aws-eusc"
+    } else {
+        "aws"
+    }
+}
+
+/// Whether `name` is shaped like a region name (`eu-west-1`, `us-gov-east-1`).
+pub fn is_region_name(name: &str) -> bool {
+    let parts: Vec<&str> = name.split('-').collect();
+    parts.len() >= 3
+        && parts.iter().all(|part| {
+            !part.is_empty() && part.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
+        })
+        && parts.last().is_some_and(|last| last.bytes().all(|b| b.is_ascii_digit()))
+        && parts[..parts.len() - 1].iter().all(|part| part.bytes().all(|b| b.is_ascii_lowercase()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_enabled_regions_of_the_partition_are_kept() {
+        let info = |name: &str, status: &str| RegionInfo {
+            name: name.to_string(),
+            opt_in_status: status.to_string(),
+        };
+        let regions = [
+            info("us-east-1", "opt-in-not-required"),
+            info("af-south-1", "not-opted-in"),
+            info("me-south-1", "opted-in"),
+            info("cn-north-1", "opt-in-not-required"),
+            info("us-gov-west-1", "opt-in-not-required"),
+            info("eu-west-1", "opt-in-not-required"),
+        ];
+        assert_eq!(enabled_regions(&regions, "aws"), vec!["eu-west-1", "me-south-1", "us-east-1"]);
+        assert_eq!(enabled_regions(&regions, "aws-cn"), vec!["cn-north-1"]);
+    }
+
+    #[test]
+    fn region_names_are_recognised_by_shape() {
+        for good in ["eu-west-1", "us-gov-east-1", "ap-southeast-4", "cn-northwest-1"] {
+            assert!(is_region_name(good), "{good}");
+        }
+        for bad in ["eu-west", "EU-WEST-1", "eu_west_1", "eu-west-1a", "", "-1", "eu--1", "1-2-3"] {
+            assert!(!is_region_name(bad), "{bad}");
+        }
+    }
+}
