@@ -147,11 +147,12 @@ pub async fn run_audit(
         }
     };
     tracing::info!(account = %identity.account, regions = regions.len(), controls = config.controls.len(), "audit started");
-    let inventory = collect(clients, &identity, &regions, &config.controls, config.concurrency).await;
+    let inventory =
+        Box::pin(collect(clients, &identity, &regions, &config.controls, config.concurrency)).await;
     let verdicts = evaluate(&inventory, &identity, &config.controls);
     let started_at = rfc3339(now);
     let publications = if config.publish {
-        publish_all(clients, &identity, &verdicts, config, &started_at).await
+        Box::pin(publish_all(clients, &identity, &verdicts, config, &started_at)).await
     } else {
         BTreeMap::new()
     };
@@ -171,10 +172,12 @@ async fn publish_all(
     }
     let settings = FindingSettings { failed_severity: config.failed_severity };
     futures::stream::iter(by_region)
-        .map(|(region, verdicts)| async move {
-            let client = clients.region(region).securityhub.clone();
-            let publication = publish_region(&client, identity, region, &verdicts, settings, now).await;
-            (region.to_string(), publication)
+        .map(|(region, verdicts)| {
+            Box::pin(async move {
+                let client = clients.region(region).securityhub.clone();
+                let publication = publish_region(&client, identity, region, &verdicts, settings, now).await;
+                (region.to_string(), publication)
+            })
         })
         .buffer_unordered(config.concurrency.max(1))
         .collect()

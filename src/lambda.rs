@@ -44,7 +44,7 @@ pub async fn handle_invocation(
     payload: &Json,
 ) -> Result<Json, InvocationError> {
     let config = config.for_invocation(payload)?;
-    let summary = run_audit(clients, &config, SystemTime::now()).await?;
+    let summary = Box::pin(run_audit(clients, &config, SystemTime::now())).await?;
     let json = serde_json::to_value(&summary).unwrap_or(Json::Null);
     tracing::info!(
         passed = summary.totals.passed,

@@ -5,6 +5,8 @@
 //! trails; the filters of their log groups (in the group's own region, this account only); the
 //! alarms on the metrics of filters that cover a control in scope; the subscriptions of those
 //! alarms' topics (this account only).
+//!
+//! The SDK's futures are large; each fan-out boxes its futures so that the stack stays small.
 
 use std::collections::BTreeSet;
 
@@ -60,7 +62,7 @@ pub async fn collect(
         topics: Memo::new(),
     };
     let regions = futures::stream::iter(regions)
-        .map(|region| collector.collect_region(region))
+        .map(|region| Box::pin(collector.collect_region(region)))
         .buffer_unordered(concurrency.max(1))
         .collect()
         .await;
@@ -94,7 +96,7 @@ impl Collector<'_> {
             if group.account != self.identity.account {
                 return;
             }
-            self.follow_log_group(&group).await;
+            Box::pin(self.follow_log_group(&group)).await;
         };
         tokio::join!(state, filters);
     }
@@ -121,7 +123,7 @@ impl Collector<'_> {
                 (key, metric.value.clone())
             })
             .collect();
-        join_all(needed.iter().map(|(metric, value)| self.follow_metric(metric, value))).await;
+        join_all(needed.iter().map(|(metric, value)| Box::pin(self.follow_metric(metric, value)))).await;
     }
 
     fn covers_a_control(&self, filter: &MetricFilter) -> bool {
@@ -155,7 +157,7 @@ impl Collector<'_> {
         }
         let topics: BTreeSet<&str> =
             alarms.iter().flat_map(|alarm| &alarm.alarm_actions).map(String::as_str).collect();
-        join_all(topics.into_iter().map(|topic| self.follow_topic(topic))).await;
+        join_all(topics.into_iter().map(|topic| Box::pin(self.follow_topic(topic)))).await;
     }
 
     async fn follow_topic(&self, topic_arn: &str) {

@@ -1,0 +1,368 @@
+//! The audit end to end against moto's server: one test per way the chain breaks, the passing
+//! cases the peers get wrong, and the publishing contract read back from Security Hub.
+
+mod support;
+
+use aws_sdk_cloudtrail::types::ReadWriteType;
+use cis_monitor::config::AuditConfig;
+use cis_monitor::controls::Control;
+use support::{ACCOUNT, Account, HOME, Selectors, TrailSpec, description, verdict};
+
+const EU: &str = "eu-west-1";
+
+fn status(summary: &cis_monitor::audit::AuditSummary, region: &str, control: Control) -> (String, String) {
+    verdict(summary, region, control)
+}
+
+fn passed() -> (String, String) {
+    ("PASSED".to_string(), String::new())
+}
+
+fn failed(code: &str) -> (String, String) {
+    ("FAILED".to_string(), code.to_string())
+}
+
+#[tokio::test]
+async fn healthy_account_passes_in_every_region_and_findings_keep_the_contract() {
+    let account = Account::healthy().await;
+    let summary = account.audit(&[HOME, EU], true).await;
+    for region in [HOME, EU] {
+        for control in Control::ALL {
+            assert_eq!(
+                status(&summary, region, control),
+                passed(),
+                "{region} {control}: {}",
+                description(&summary, region, control)
+            );
+        }
+    }
+    assert_eq!(summary.totals.imported, 6);
+    let findings = account.findings(EU).await;
+    assert_eq!(findings.len(), 3);
+    let finding = findings
+        .iter()
+        .find(|f| f.generator_id() == Some("cis-monitor/CloudWatch.5"))
+        .expect("CloudWatch.5 finding");
+    assert_eq!(finding.id(), Some(format!("cis-monitor/{ACCOUNT}/{EU}/CloudWatch.5").as_str()));
+    assert_eq!(
+        finding.product_arn(),
+        Some(format!("arn:aws:securityhub:{EU}:{ACCOUNT}:product/{ACCOUNT}/default").as_str())
+    );
+    assert_eq!(
+        finding.types(),
+        ["Software and Configuration Checks/Industry and Regulatory Standards/CIS AWS Foundations Benchmark"]
+    );
+    assert_eq!(finding.severity().and_then(|s| s.label()).map(|l| l.as_str()), Some("INFORMATIONAL"));
+    let compliance = finding.compliance().expect("compliance");
+    assert_eq!(compliance.status().map(|s| s.as_str()), Some("PASSED"));
+    assert!(
+        compliance.related_requirements().iter().any(|r| r == "CIS AWS Foundations Benchmark v1.4.0/4.5")
+    );
+    let kinds: Vec<&str> = finding.resources().iter().filter_map(|r| r.r#type()).collect();
+    assert_eq!(kinds, ["AwsAccount", "AwsCloudTrailTrail", "AwsCloudWatchAlarm", "AwsSnsTopic"]);
+    let fields = finding.product_fields().expect("product fields");
+    assert_eq!(fields.get("cis-monitor/evidence/TrailHomeRegion").map(String::as_str), Some(HOME));
+    assert_eq!(fields.get("cis-monitor/evidence/FilterExactCis").map(String::as_str), Some("true"));
+    assert!(
+        finding
+            .remediation()
+            .and_then(|r| r.recommendation())
+            .and_then(|r| r.url())
+            .is_some_and(|u| u.contains("CloudWatch.5"))
+    );
+}
+
+#[tokio::test]
+async fn single_region_trail_fails_multi_region() {
+    let account = Account::new().await;
+    account.trail(TrailSpec { multi_region: false, ..TrailSpec::default() }).await;
+    let summary = account.audit(&[HOME, EU], false).await;
+    assert_eq!(
+        status(&summary, HOME, Control::CloudTrailChanges),
+        failed("CLOUDTRAIL_MULTI_REGION_NOT_PRESENT")
+    );
+    assert_eq!(status(&summary, EU, Control::VpcChanges), failed("CLOUDTRAIL_MULTI_REGION_NOT_PRESENT"));
+}
+
+#[tokio::test]
+async fn stopped_trail_fails_logging() {
+    let account = Account::new().await;
+    account.trail(TrailSpec { logging: false, ..TrailSpec::default() }).await;
+    let summary = account.audit(&[HOME], false).await;
+    assert_eq!(status(&summary, HOME, Control::KmsKeyChanges), failed("CLOUDTRAIL_NOT_LOGGING"));
+}
+
+#[tokio::test]
+async fn trails_without_management_events_fail() {
+    let account = Account::new().await;
+    account.trail(TrailSpec { selectors: Selectors::None, ..TrailSpec::default() }).await;
+    account
+        .trail(TrailSpec {
+            name: "write-only",
+            selectors: Selectors::Classic { read_write: ReadWriteType::WriteOnly, exclude_kms: false },
+            ..TrailSpec::default()
+        })
+        .await;
+    let summary = account.audit(&[HOME], false).await;
+    assert_eq!(
+        status(&summary, HOME, Control::VpcChanges),
+        failed("CLOUDTRAIL_MANAGEMENT_EVENTS_NOT_RECORDED")
+    );
+}
+
+#[tokio::test]
+async fn excluding_kms_fails_only_the_kms_control() {
+    let account = Account::healthy().await;
+    account
+        .trail(TrailSpec {
+            selectors: Selectors::Classic { read_write: ReadWriteType::All, exclude_kms: true },
+            ..TrailSpec::default()
+        })
+        .await;
+    let summary = account.audit(&[HOME], false).await;
+    assert_eq!(status(&summary, HOME, Control::KmsKeyChanges), failed("CLOUDTRAIL_KMS_EVENTS_EXCLUDED"));
+    assert_eq!(status(&summary, HOME, Control::CloudTrailChanges), passed());
+}
+
+#[tokio::test]
+async fn advanced_event_selectors_pass() {
+    let account = Account::healthy().await;
+    account.trail(TrailSpec { selectors: Selectors::AdvancedManagement, ..TrailSpec::default() }).await;
+    let summary = account.audit(&[HOME], false).await;
+    for control in Control::ALL {
+        assert_eq!(status(&summary, HOME, control), passed(), "{}", description(&summary, HOME, control));
+    }
+}
+
+#[tokio::test]
+async fn trail_without_log_group_fails() {
+    let account = Account::new().await;
+    account.trail(TrailSpec { log_group: None, ..TrailSpec::default() }).await;
+    let summary = account.audit(&[HOME], false).await;
+    assert_eq!(
+        status(&summary, HOME, Control::CloudTrailChanges),
+        failed("CLOUDTRAIL_LOG_GROUP_NOT_PRESENT")
+    );
+}
+
+#[tokio::test]
+async fn filter_on_another_log_group_does_not_count() {
+    let account = Account::new().await;
+    account.trail(TrailSpec::default()).await;
+    let topic = account.topic(HOME, "cis-alarms", true).await;
+    account
+        .cis_filter(HOME, "application-logs", Control::VpcChanges, Control::VpcChanges.canonical_pattern())
+        .await;
+    account.alarm(account.alarm_spec(Control::VpcChanges, &topic)).await;
+    let summary = account.audit(&[HOME], false).await;
+    let (status, code) = status(&summary, HOME, Control::VpcChanges);
+    assert_eq!(status, "FAILED");
+    assert_eq!(
+        code,
+        "CLOUDTRAIL_METRIC_FILTERS_NOT_PRESENT",
+        "{}",
+        description(&summary, HOME, Control::VpcChanges)
+    );
+}
+
+#[tokio::test]
+async fn patterns_are_judged_by_meaning() {
+    let account = Account::new().await;
+    account.trail(TrailSpec::default()).await;
+    let topic = account.topic(HOME, "cis-alarms", true).await;
+    let group = "CloudTrail/management-events";
+    // Reordered, split over lines and with wildcards: passes (Security Hub would fail it).
+    let trail_pattern = "{\n  ($.eventName = St*Logging) ||\n  ($.eventName = \"*Trail\")\n}";
+    // KMS without the eventSource clause: broader, still complete.
+    let kms_pattern = "{ ($.eventName = ScheduleKeyDeletion) || ($.eventName = DisableKey) }";
+    // A narrowing clause loses every non-root change.
+    let vpc_pattern = "{ (($.eventName = CreateVpc) || ($.eventName = DeleteVpc) || ($.eventName = ModifyVpcAttribute) || \
+        ($.eventName = *VpcPeeringConnection) || ($.eventName = *ClassicLink*)) && ($.userIdentity.type = Root) }";
+    for (control, pattern) in [
+        (Control::CloudTrailChanges, trail_pattern),
+        (Control::KmsKeyChanges, kms_pattern),
+        (Control::VpcChanges, vpc_pattern),
+    ] {
+        account.cis_filter(HOME, group, control, pattern).await;
+        account.alarm(account.alarm_spec(control, &topic)).await;
+    }
+    let summary = account.audit(&[HOME], false).await;
+    assert_eq!(
+        status(&summary, HOME, Control::CloudTrailChanges),
+        passed(),
+        "{}",
+        description(&summary, HOME, Control::CloudTrailChanges)
+    );
+    assert_eq!(status(&summary, HOME, Control::KmsKeyChanges), passed());
+    assert_eq!(status(&summary, HOME, Control::VpcChanges), failed("CLOUDTRAIL_METRIC_FILTER_NOT_VALID"));
+    assert!(description(&summary, HOME, Control::VpcChanges).contains("$.userIdentity.type"));
+}
+
+#[tokio::test]
+async fn alarm_must_be_in_the_log_groups_region_and_namespace() {
+    let account = Account::new().await;
+    account.trail(TrailSpec::default()).await;
+    let topic = account.topic(HOME, "cis-alarms", true).await;
+    let group = "CloudTrail/management-events";
+    for control in Control::ALL {
+        account.cis_filter(HOME, group, control, control.canonical_pattern()).await;
+    }
+    let mut elsewhere = account.alarm_spec(Control::CloudTrailChanges, &topic);
+    elsewhere.region = EU;
+    account.alarm(elsewhere).await;
+    let mut other_namespace = account.alarm_spec(Control::KmsKeyChanges, &topic);
+    other_namespace.namespace = "OtherNamespace";
+    account.alarm(other_namespace).await;
+    let mut disabled = account.alarm_spec(Control::VpcChanges, &topic);
+    disabled.actions_enabled = false;
+    account.alarm(disabled).await;
+    let summary = account.audit(&[HOME], false).await;
+    assert_eq!(status(&summary, HOME, Control::CloudTrailChanges), failed("CLOUDWATCH_ALARMS_NOT_PRESENT"));
+    assert_eq!(status(&summary, HOME, Control::KmsKeyChanges), failed("CLOUDWATCH_ALARMS_NOT_PRESENT"));
+    assert_eq!(status(&summary, HOME, Control::VpcChanges), failed("CLOUDWATCH_ALARM_ACTIONS_DISABLED"));
+}
+
+#[tokio::test]
+async fn alarm_that_cannot_fire_and_topic_without_subscriber_fail() {
+    let account = Account::new().await;
+    account.trail(TrailSpec::default()).await;
+    let subscribed = account.topic(HOME, "cis-alarms", true).await;
+    let silent = account.topic(HOME, "nobody-listens", false).await;
+    let group = "CloudTrail/management-events";
+    for control in Control::ALL {
+        account.cis_filter(HOME, group, control, control.canonical_pattern()).await;
+    }
+    let mut high_threshold = account.alarm_spec(Control::CloudTrailChanges, &subscribed);
+    high_threshold.threshold = 5.0;
+    account.alarm(high_threshold).await;
+    account.alarm(account.alarm_spec(Control::KmsKeyChanges, &silent)).await;
+    let mut no_sns = account.alarm_spec(Control::VpcChanges, &subscribed);
+    no_sns.actions = vec![format!("arn:aws:automate:{HOME}:ec2:stop")];
+    account.alarm(no_sns).await;
+    let summary = account.audit(&[HOME], false).await;
+    assert_eq!(status(&summary, HOME, Control::CloudTrailChanges), failed("CLOUDWATCH_ALARM_CANNOT_FIRE"));
+    assert_eq!(status(&summary, HOME, Control::KmsKeyChanges), failed("SNS_SUBSCRIPTION_NOT_PRESENT"));
+    assert_eq!(status(&summary, HOME, Control::VpcChanges), failed("CLOUDWATCH_ALARM_ACTIONS_NOT_VALID"));
+}
+
+#[tokio::test]
+async fn of_two_trails_the_qualifying_one_wins_and_covers_other_regions() {
+    let account = Account::healthy().await;
+    let local = account
+        .trail(TrailSpec { name: "eu-local", region: EU, multi_region: false, ..TrailSpec::default() })
+        .await;
+    let summary = account.audit(&[EU], true).await;
+    assert_eq!(
+        status(&summary, EU, Control::VpcChanges),
+        passed(),
+        "{}",
+        description(&summary, EU, Control::VpcChanges)
+    );
+    let finding = account
+        .findings(EU)
+        .await
+        .into_iter()
+        .find(|f| f.generator_id() == Some("cis-monitor/CloudWatch.14"))
+        .expect("finding");
+    let fields = finding.product_fields().expect("fields");
+    let trail = fields.get("cis-monitor/evidence/TrailArn").expect("trail evidence");
+    assert_ne!(trail, &local);
+    assert!(trail.contains(":us-east-1:"), "{trail}");
+}
+
+#[tokio::test]
+async fn rerun_keeps_ids_and_creation_time_and_advances_update_time() {
+    let account = Account::healthy().await;
+    account.audit(&[HOME], true).await;
+    let first = account.findings(HOME).await;
+    tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    account.audit(&[HOME], true).await;
+    let second = account.findings(HOME).await;
+    assert_eq!(first.len(), 3);
+    assert_eq!(second.len(), 3);
+    for earlier in &first {
+        let later = second.iter().find(|f| f.id() == earlier.id()).expect("same Id");
+        assert_eq!(later.created_at(), earlier.created_at());
+        assert_eq!(later.first_observed_at(), earlier.first_observed_at());
+        assert!(
+            later.updated_at() > earlier.updated_at(),
+            "{:?} !> {:?}",
+            later.updated_at(),
+            earlier.updated_at()
+        );
+    }
+}
+
+#[tokio::test]
+async fn dry_run_imports_nothing() {
+    let account = Account::healthy().await;
+    let summary = account.audit(&[HOME], false).await;
+    assert!(!summary.published);
+    assert_eq!(summary.totals.imported, 0);
+    assert!(account.findings(HOME).await.is_empty());
+}
+
+#[tokio::test]
+async fn region_without_security_hub_is_skipped_and_reported() {
+    let account = Account::healthy().await;
+    let summary = account.audit(&[HOME, "ap-southeast-2"], true).await;
+    let skipped =
+        summary.regions.iter().find(|r| r.region == "ap-southeast-2").and_then(|r| r.publication.clone());
+    let reason = skipped.and_then(|p| p.skipped).expect("skipped");
+    assert!(reason.contains("not enabled"), "{reason}");
+    assert_eq!(summary.totals.skipped_regions, 1);
+    assert_eq!(status(&summary, "ap-southeast-2", Control::CloudTrailChanges), passed());
+    assert_eq!(account.findings(HOME).await.len(), 3);
+    assert!(account.findings("ap-southeast-2").await.is_empty());
+}
+
+#[tokio::test]
+async fn controls_dropped_from_scope_are_archived() {
+    let account = Account::healthy().await;
+    account.audit(&[HOME], true).await;
+    let only_kms = AuditConfig {
+        regions: Some(vec![HOME.to_string()]),
+        controls: vec![Control::KmsKeyChanges],
+        ..AuditConfig::default()
+    };
+    let summary = account.audit_with(&only_kms).await;
+    assert_eq!(summary.totals.archived, 2);
+    let findings = account.findings(HOME).await;
+    let state = |control: &str| {
+        findings
+            .iter()
+            .find(|f| f.generator_id() == Some(&format!("cis-monitor/{control}")))
+            .and_then(|f| f.record_state())
+            .map(|s| s.as_str().to_string())
+    };
+    assert_eq!(state("CloudWatch.7").as_deref(), Some("ACTIVE"));
+    assert_eq!(state("CloudWatch.5").as_deref(), Some("ARCHIVED"));
+    assert_eq!(state("CloudWatch.14").as_deref(), Some("ARCHIVED"));
+}
+
+#[tokio::test]
+async fn failed_findings_carry_the_configured_severity_and_remediation() {
+    let account = Account::new().await;
+    account.trail(TrailSpec { logging: false, ..TrailSpec::default() }).await;
+    account.enable_security_hub(HOME).await;
+    let config = AuditConfig {
+        regions: Some(vec![HOME.to_string()]),
+        failed_severity: cis_monitor::findings::SeverityLabel::High,
+        ..AuditConfig::default()
+    };
+    account.audit_with(&config).await;
+    let findings = account.findings(HOME).await;
+    assert_eq!(findings.len(), 3);
+    for finding in findings {
+        assert_eq!(finding.severity().and_then(|s| s.label()).map(|l| l.as_str()), Some("HIGH"));
+        let reasons = finding.compliance().map(|c| c.status_reasons().to_vec()).unwrap_or_default();
+        assert_eq!(reasons.first().and_then(|r| r.reason_code()), Some("CLOUDTRAIL_NOT_LOGGING"));
+        let text = finding
+            .remediation()
+            .and_then(|r| r.recommendation())
+            .and_then(|r| r.text())
+            .unwrap_or_default()
+            .to_string();
+        assert!(text.contains("aws cloudtrail start-logging --name arn:aws:cloudtrail:us-east-1:"), "{text}");
+    }
+}

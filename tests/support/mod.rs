@@ -1,0 +1,386 @@
+//! Test support: a moto server per test, and an account seeded through the AWS SDK.
+
+#![allow(dead_code)]
+
+use std::io::{Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use aws_config::{BehaviorVersion, Region, SdkConfig};
+use aws_sdk_cloudtrail::types::{AdvancedEventSelector, AdvancedFieldSelector, EventSelector, ReadWriteType};
+use aws_sdk_cloudwatch::types::{ComparisonOperator, Statistic};
+use aws_sdk_cloudwatchlogs::types::MetricTransformation;
+use aws_sdk_securityhub::types::AwsSecurityFinding;
+use cis_monitor::audit::{AuditSummary, run_audit};
+use cis_monitor::clients::Clients;
+use cis_monitor::config::AuditConfig;
+use cis_monitor::controls::Control;
+
+/// The account moto uses by default.
+pub const ACCOUNT: &str = "123456789012";
+/// The home region of the seeded trail.
+pub const HOME: &str = "us-east-1";
+
+/// A moto server on a free port, stopped when dropped.
+pub struct Moto {
+    child: Child,
+    /// `http://127.0.0.1:<port>`
+    pub endpoint: String,
+}
+
+fn moto_binary() -> PathBuf {
+    let local = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(".venv/bin/moto_server");
+    if local.exists() { local } else { PathBuf::from("moto_server") }
+}
+
+impl Moto {
+    /// Starts moto and waits until it answers.
+    pub fn start() -> Moto {
+        let port = TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).expect("a free port").port();
+        let child = Command::new(moto_binary())
+            .args(["-H", "127.0.0.1", "-p", &port.to_string()])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("moto_server starts (run scripts/setup-venv.sh test)");
+        let moto = Moto { child, endpoint: format!("http://127.0.0.1:{port}") };
+        let deadline = Instant::now() + Duration::from_secs(30);
+        while Instant::now() < deadline {
+            if moto.raw("GET", "/moto-api/data.json", "").is_some() {
+                return moto;
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        panic!("moto_server did not answer on port {port}");
+    }
+
+    /// Sends a raw HTTP request; with `service`, signs it just enough for moto to route it.
+    fn raw(&self, method: &str, path: &str, service: &str) -> Option<String> {
+        let address = self.endpoint.trim_start_matches("http://");
+        let mut stream = TcpStream::connect(address).ok()?;
+        let auth = if service.is_empty() {
+            String::new()
+        } else {
+            format!(
+                "Authorization: AWS4-HMAC-SHA256 Credential=testing/20260101/{HOME}/{service}/aws4_request, SignedHeaders=host, Signature=0\r\n"
+            )
+        };
+        let request = format!(
+            "{method} {path} HTTP/1.1\r\nHost: {address}\r\n{auth}Content-Length: 0\r\nConnection: close\r\n\r\n"
+        );
+        stream.write_all(request.as_bytes()).ok()?;
+        let mut response = String::new();
+        stream.read_to_string(&mut response).ok()?;
+        response.starts_with("HTTP/1.1 2").then_some(response)
+    }
+
+    /// Creates an S3 bucket (CloudTrail needs one); S3 is not a dependency of the crate.
+    pub fn create_bucket(&self, name: &str) {
+        self.raw("PUT", &format!("/{name}"), "s3").expect("bucket created");
+    }
+
+    /// The SDK configuration that reaches this server.
+    pub async fn config(&self) -> SdkConfig {
+        aws_config::defaults(BehaviorVersion::latest())
+            .endpoint_url(&self.endpoint)
+            .region(Region::new(HOME))
+            .credentials_provider(aws_sdk_sts::config::Credentials::new(
+                "testing", "testing", None, None, "tests",
+            ))
+            .load()
+            .await
+    }
+}
+
+impl Drop for Moto {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// An account being seeded in moto.
+pub struct Account {
+    pub moto: Moto,
+    pub config: SdkConfig,
+}
+
+fn in_region(config: &SdkConfig, region: &str) -> SdkConfig {
+    config.to_builder().region(Region::new(region.to_string())).build()
+}
+
+/// Where a trail delivers and what it records.
+pub struct TrailSpec<'a> {
+    pub name: &'a str,
+    pub region: &'a str,
+    pub multi_region: bool,
+    pub log_group: Option<&'a str>,
+    pub logging: bool,
+    pub selectors: Selectors,
+}
+
+/// A trail's event selectors.
+pub enum Selectors {
+    None,
+    Classic { read_write: ReadWriteType, exclude_kms: bool },
+    AdvancedManagement,
+}
+
+impl Default for TrailSpec<'_> {
+    fn default() -> Self {
+        TrailSpec {
+            name: "management-events",
+            region: HOME,
+            multi_region: true,
+            log_group: Some("CloudTrail/management-events"),
+            logging: true,
+            selectors: Selectors::Classic { read_write: ReadWriteType::All, exclude_kms: false },
+        }
+    }
+}
+
+/// An alarm's settings.
+pub struct AlarmSpec<'a> {
+    pub region: &'a str,
+    pub name: String,
+    pub namespace: &'a str,
+    pub metric: String,
+    pub threshold: f64,
+    pub actions_enabled: bool,
+    pub actions: Vec<String>,
+}
+
+impl Account {
+    pub async fn new() -> Account {
+        let moto = Moto::start();
+        let config = moto.config().await;
+        moto.create_bucket("cloudtrail-logs");
+        Account { moto, config }
+    }
+
+    /// A compliant account: a multi-region trail homed in us-east-1, the three CIS filters,
+    /// their alarms on a topic with a subscriber, Security Hub in us-east-1 and eu-west-1.
+    pub async fn healthy() -> Account {
+        let account = Account::new().await;
+        account.trail(TrailSpec::default()).await;
+        let topic = account.topic(HOME, "cis-alarms", true).await;
+        for control in Control::ALL {
+            account
+                .cis_filter(HOME, "CloudTrail/management-events", control, control.canonical_pattern())
+                .await;
+            account.alarm(account.alarm_spec(control, &topic)).await;
+        }
+        account.enable_security_hub(HOME).await;
+        account.enable_security_hub("eu-west-1").await;
+        account
+    }
+
+    pub fn metric_name(control: Control) -> String {
+        format!("cis-{}", control.id().replace('.', "-"))
+    }
+
+    pub fn alarm_spec(&self, control: Control, topic: &str) -> AlarmSpec<'static> {
+        AlarmSpec {
+            region: HOME,
+            name: format!("alarm-{}", control.id()),
+            namespace: "CISBenchmark",
+            metric: Account::metric_name(control),
+            threshold: 1.0,
+            actions_enabled: true,
+            actions: vec![topic.to_string()],
+        }
+    }
+
+    pub async fn trail(&self, spec: TrailSpec<'_>) -> String {
+        let client = aws_sdk_cloudtrail::Client::new(&in_region(&self.config, spec.region));
+        let mut request = client
+            .create_trail()
+            .name(spec.name)
+            .s3_bucket_name("cloudtrail-logs")
+            .is_multi_region_trail(spec.multi_region);
+        if let Some(group) = spec.log_group {
+            request = request
+                .cloud_watch_logs_log_group_arn(format!(
+                    "arn:aws:logs:{}:{ACCOUNT}:log-group:{group}:*",
+                    spec.region
+                ))
+                .cloud_watch_logs_role_arn(format!("arn:aws:iam::{ACCOUNT}:role/cloudtrail-to-logs"));
+        }
+        let arn = request.send().await.expect("trail created").trail_arn().unwrap_or_default().to_string();
+        match spec.selectors {
+            Selectors::None => {}
+            Selectors::Classic { read_write, exclude_kms } => {
+                let mut selector =
+                    EventSelector::builder().read_write_type(read_write).include_management_events(true);
+                if exclude_kms {
+                    selector = selector.exclude_management_event_sources("kms.amazonaws.com");
+                }
+                client
+                    .put_event_selectors()
+                    .trail_name(spec.name)
+                    .event_selectors(selector.build())
+                    .send()
+                    .await
+                    .expect("selectors");
+            }
+            Selectors::AdvancedManagement => {
+                let field = AdvancedFieldSelector::builder()
+                    .field("eventCategory")
+                    .equals("Management")
+                    .build()
+                    .expect("field");
+                let selector = AdvancedEventSelector::builder()
+                    .name("management")
+                    .field_selectors(field)
+                    .build()
+                    .expect("selector");
+                client
+                    .put_event_selectors()
+                    .trail_name(spec.name)
+                    .advanced_event_selectors(selector)
+                    .send()
+                    .await
+                    .expect("selectors");
+            }
+        }
+        if spec.logging {
+            client.start_logging().name(spec.name).send().await.expect("logging started");
+        }
+        arn
+    }
+
+    pub async fn cis_filter(&self, region: &str, group: &str, control: Control, pattern: &str) {
+        self.filter(
+            region,
+            group,
+            &format!("filter-{}", control.id()),
+            pattern,
+            "CISBenchmark",
+            &Account::metric_name(control),
+        )
+        .await;
+    }
+
+    pub async fn filter(
+        &self,
+        region: &str,
+        group: &str,
+        name: &str,
+        pattern: &str,
+        namespace: &str,
+        metric: &str,
+    ) {
+        let client = aws_sdk_cloudwatchlogs::Client::new(&in_region(&self.config, region));
+        let _ = client.create_log_group().log_group_name(group).send().await;
+        let transformation = MetricTransformation::builder()
+            .metric_name(metric)
+            .metric_namespace(namespace)
+            .metric_value("1")
+            .build()
+            .expect("transformation");
+        client
+            .put_metric_filter()
+            .log_group_name(group)
+            .filter_name(name)
+            .filter_pattern(pattern)
+            .metric_transformations(transformation)
+            .send()
+            .await
+            .expect("filter created");
+    }
+
+    pub async fn alarm(&self, spec: AlarmSpec<'_>) {
+        let client = aws_sdk_cloudwatch::Client::new(&in_region(&self.config, spec.region));
+        client
+            .put_metric_alarm()
+            .alarm_name(&spec.name)
+            .metric_name(&spec.metric)
+            .namespace(spec.namespace)
+            .statistic(Statistic::Sum)
+            .period(300)
+            .evaluation_periods(1)
+            .threshold(spec.threshold)
+            .comparison_operator(ComparisonOperator::GreaterThanOrEqualToThreshold)
+            .actions_enabled(spec.actions_enabled)
+            .set_alarm_actions(Some(spec.actions))
+            .send()
+            .await
+            .expect("alarm created");
+    }
+
+    pub async fn topic(&self, region: &str, name: &str, subscribed: bool) -> String {
+        let client = aws_sdk_sns::Client::new(&in_region(&self.config, region));
+        let arn = client
+            .create_topic()
+            .name(name)
+            .send()
+            .await
+            .expect("topic")
+            .topic_arn()
+            .unwrap_or_default()
+            .to_string();
+        if subscribed {
+            client
+                .subscribe()
+                .topic_arn(&arn)
+                .protocol("email")
+                .endpoint("security@example.com")
+                .send()
+                .await
+                .expect("subscribed");
+        }
+        arn
+    }
+
+    pub async fn enable_security_hub(&self, region: &str) {
+        let client = aws_sdk_securityhub::Client::new(&in_region(&self.config, region));
+        client.enable_security_hub().send().await.expect("security hub enabled");
+    }
+
+    /// This tool's findings in `region`, read back from Security Hub.
+    pub async fn findings(&self, region: &str) -> Vec<AwsSecurityFinding> {
+        let client = aws_sdk_securityhub::Client::new(&in_region(&self.config, region));
+        let output = client.get_findings().max_results(100).send().await.expect("findings");
+        output
+            .findings()
+            .iter()
+            .filter(|f| f.generator_id().is_some_and(|g| g.starts_with("cis-monitor/")))
+            .cloned()
+            .collect()
+    }
+
+    pub fn clients(&self) -> Clients {
+        Clients::new(self.config.clone())
+    }
+
+    /// Runs the audit of `regions`.
+    pub async fn audit(&self, regions: &[&str], publish: bool) -> AuditSummary {
+        let config = AuditConfig {
+            regions: Some(regions.iter().map(|r| r.to_string()).collect()),
+            publish,
+            ..AuditConfig::default()
+        };
+        self.audit_with(&config).await
+    }
+
+    pub async fn audit_with(&self, config: &AuditConfig) -> AuditSummary {
+        Box::pin(run_audit(&self.clients(), config, std::time::SystemTime::now()))
+            .await
+            .expect("the audit runs")
+    }
+}
+
+/// The (status, reason code) of `control` in `region`.
+pub fn verdict(summary: &AuditSummary, region: &str, control: Control) -> (String, String) {
+    let region = summary.regions.iter().find(|r| r.region == region).expect("region in summary");
+    let verdict = region.verdicts.iter().find(|v| v.control == control.id()).expect("control in summary");
+    (verdict.status.as_str().to_string(), verdict.reason_code.clone())
+}
+
+/// The description of `control` in `region`.
+pub fn description(summary: &AuditSummary, region: &str, control: Control) -> String {
+    let region = summary.regions.iter().find(|r| r.region == region).expect("region in summary");
+    region.verdicts.iter().find(|v| v.control == control.id()).expect("control").description.clone()
+}
