@@ -62,10 +62,11 @@ pub async fn publish_region(
         Ok(prior) => prior,
         Err(failure) => return skipped(&failure),
     };
-    if prior.is_empty() {
-        if let Err(failure) = describe_hub(client, region).await {
-            return skipped(&failure);
-        }
+    // An empty answer may come from a region where Security Hub is off: ask it directly.
+    if prior.is_empty()
+        && let Err(failure) = describe_hub(client, region).await
+    {
+        return skipped(&failure);
     }
     let findings = findings_to_import(verdicts, &prior, identity, region, settings, now);
     let archived = findings.iter().filter(|finding| finding.record_state == "ARCHIVED").count();

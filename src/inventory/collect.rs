@@ -77,13 +77,13 @@ pub async fn collect(
 }
 
 impl Collector<'_> {
-    async fn collect_region(&self, region: &String) -> (String, Fetched<Vec<Trail>>) {
+    async fn collect_region(&self, region: &str) -> (String, Fetched<Vec<Trail>>) {
         let trails = describe_trails(&self.clients.region(region).cloudtrail, region).await;
         if let Ok(trails) = &trails {
             join_all(trails.iter().filter(|trail| trail.multi_region).map(|trail| self.follow_trail(trail)))
                 .await;
         }
-        (region.clone(), trails)
+        (region.to_string(), trails)
     }
 
     async fn follow_trail(&self, trail: &Trail) {
