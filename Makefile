@@ -1,0 +1,57 @@
+# cis-monitor developer tasks. Python tools (moto, cfn-lint, SAM CLI, cargo-lambda) live in
+# .venv, made by scripts/setup-venv.sh; each target installs the groups it needs.
+#
+#   make demo     local end-to-end run: Lambda under cargo lambda watch against a seeded moto
+#   make test     cargo test: unit, integration (moto_server from .venv) and doc tests
+#   make lint     rustfmt, clippy, cfn-lint, sam validate --lint
+#   make build    Lambda package for arm64: bootstrap.zip
+#   make deploy   sam build && sam deploy --guided
+#   make fuzz     fuzz the filter-pattern engine (nightly + cargo-fuzz; see fuzz/README)
+
+SHELL := bash
+.SHELLFLAGS := -euo pipefail -c
+
+CARGO_TARGET_DIR ?= $(HOME)/.cache/cis-monitor/target
+export CARGO_TARGET_DIR
+# SAM CLI: no telemetry, no banner.
+export SAM_CLI_TELEMETRY := 0
+
+VENV_BIN := $(CURDIR)/.venv/bin
+WITH_VENV := PATH="$(VENV_BIN):$$PATH"
+LAMBDA_BIN := cis-monitor-lambda
+
+.PHONY: demo test lint build deploy fuzz
+
+demo:
+	scripts/demo.sh
+
+test:
+	scripts/setup-venv.sh test
+	$(WITH_VENV) cargo test
+
+lint:
+	scripts/setup-venv.sh lint
+	cargo fmt --check
+	cargo clippy --all-targets -- -D warnings
+	$(VENV_BIN)/cfn-lint template.yaml
+	$(VENV_BIN)/sam validate --lint --template-file template.yaml
+
+build:
+	scripts/setup-venv.sh lambda
+	$(WITH_VENV) cargo lambda build --release --arm64 --bin $(LAMBDA_BIN) --output-format zip
+	@echo "package: $(CARGO_TARGET_DIR)/lambda/$(LAMBDA_BIN)/bootstrap.zip"
+
+# sam build runs `cargo lambda build --release --arm64 --bin cis-monitor-lambda` (from the
+# template's Metadata) and keeps CARGO_TARGET_DIR; deploy asks for stack name, region and
+# parameters, and can save the answers to samconfig.toml.
+deploy:
+	scripts/setup-venv.sh lint lambda
+	$(WITH_VENV) sam build --template-file template.yaml
+	$(WITH_VENV) sam deploy --guided
+
+# Needs a nightly toolchain and cargo-fuzz (cargo install cargo-fuzz). FUZZ_SECONDS bounds the
+# run; the corpus and crash artifacts stay under fuzz/.
+FUZZ_TARGET ?= pattern
+FUZZ_SECONDS ?= 60
+fuzz:
+	cargo +nightly fuzz run $(FUZZ_TARGET) -- -max_total_time=$(FUZZ_SECONDS)

@@ -1,0 +1,154 @@
+#!/usr/bin/env bash
+# End-to-end demo, entirely local: the Lambda runs under `cargo lambda watch` against a moto
+# server seeded with a demo account, and its findings are read back from moto's Security Hub.
+#
+#   1. scripts/setup-venv.sh test lambda        moto, boto3, cargo-lambda
+#   2. cargo build --bin cis-monitor-lambda     (debug; watch reuses the build)
+#   3. scripts/moto.sh start                    moto on 127.0.0.1 (5123, or a free port)
+#   4. scripts/seed_demo.py                     trail, log group, filters, alarms, topics, hubs
+#   5. cargo lambda watch                       the function, pointed at moto
+#   6. cargo lambda invoke                      with events/scheduled.json; prints the summary
+#   7. scripts/show_findings.py                 the findings each region's Security Hub holds
+#
+# Everything started here is stopped on exit, also on failure or Ctrl-C.
+# Environment: CARGO_TARGET_DIR (default ~/.cache/cis-monitor/target), DEMO_MOTO_PORT (5123),
+# DEMO_WATCH_PORT (9123), DEMO_EVENT (events/scheduled.json).
+# No AWS account is needed or touched: every AWS_* variable of the caller is dropped, and the
+# function gets dummy credentials and AWS_ENDPOINT_URL pointing at moto.
+set -euo pipefail
+
+repo="$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")/.." && pwd -P)"
+cd -- "$repo"
+state="$repo/.demo"
+mkdir -p -- "$state"
+
+export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/cis-monitor/target}"
+export PATH="$repo/.venv/bin:$PATH"
+python="$repo/.venv/bin/python"
+regions="us-east-1,eu-west-1,ap-southeast-2"
+event="${DEMO_EVENT:-events/scheduled.json}"
+bin="cis-monitor-lambda"
+
+# Never reach a real account: drop the caller's AWS and cis-monitor settings (profiles,
+# per-service endpoint overrides, session tokens...).
+while read -r name; do unset "$name"; done < <(compgen -e | grep -E '^(AWS_|CIS_MONITOR_)' || true)
+
+step() { printf '\n==> %s\n' "$*"; }
+
+watch_pid=""
+cleanup() {
+  local status=$?
+  trap - EXIT INT TERM
+  if [[ -n "$watch_pid" ]] && kill -0 "$watch_pid" 2>/dev/null; then
+    # watch was started in its own process group (setsid): stop it with its function children.
+    kill -TERM -- "-$watch_pid" 2>/dev/null || true
+    for _ in $(seq 30); do kill -0 "$watch_pid" 2>/dev/null || break; sleep 0.1; done
+    kill -KILL -- "-$watch_pid" 2>/dev/null || true
+  fi
+  rm -f -- "$state/watch.pid"
+  scripts/moto.sh stop 2>/dev/null || true
+  exit "$status"
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+# A free TCP port on 127.0.0.1, preferring $1.
+free_port() {
+  "$python" - "$1" <<'PY'
+import socket, sys
+def free(port):
+    s = socket.socket()
+    try:
+        s.bind(("127.0.0.1", port))
+        return s.getsockname()[1]
+    except OSError:
+        return None
+    finally:
+        s.close()
+print(free(int(sys.argv[1])) or free(0))
+PY
+}
+
+# Exit 0 once something accepts TCP connections on 127.0.0.1:$1.
+listening() {
+  "$python" -c 'import socket, sys; socket.create_connection(("127.0.0.1", int(sys.argv[1])), timeout=1).close()' "$1" \
+    2>/dev/null
+}
+
+step "Python tools (moto, boto3, cargo-lambda)"
+scripts/setup-venv.sh test lambda
+
+step "Building $bin (debug) into $CARGO_TARGET_DIR"
+cargo build --bin "$bin"
+
+step "Starting moto"
+moto_port="$(free_port "${DEMO_MOTO_PORT:-5123}")"
+endpoint="$(scripts/moto.sh start "$moto_port")"
+echo "moto listening at $endpoint (log: .demo/moto.log)"
+
+step "Seeding the demo account"
+"$python" scripts/seed_demo.py --endpoint "$endpoint"
+
+step "Starting cargo lambda watch"
+watch_port="$(free_port "${DEMO_WATCH_PORT:-9123}")"
+# The function inherits this environment (cargo lambda watch forwards it). It sets neither
+# AWS_REGION nor credentials by itself.
+setsid env \
+  AWS_ENDPOINT_URL="$endpoint" \
+  AWS_ACCESS_KEY_ID=testing \
+  AWS_SECRET_ACCESS_KEY=testing \
+  AWS_REGION=us-east-1 \
+  AWS_EC2_METADATA_DISABLED=true \
+  CIS_MONITOR_REGIONS="$regions" \
+  RUST_LOG="${RUST_LOG:-info}" \
+  cargo lambda watch \
+    --bin "$bin" \
+    --ignore-changes \
+    --invoke-address 127.0.0.1 \
+    --invoke-port "$watch_port" \
+  >"$state/watch.log" 2>&1 </dev/null &
+watch_pid=$!
+echo "$watch_pid" >"$state/watch.pid"
+deadline=$((SECONDS + 60))
+until listening "$watch_port"; do
+  if ! kill -0 "$watch_pid" 2>/dev/null; then
+    echo "demo.sh: cargo lambda watch exited; log follows:" >&2
+    tail -n 40 -- "$state/watch.log" >&2
+    exit 1
+  fi
+  if ((SECONDS >= deadline)); then
+    echo "demo.sh: cargo lambda watch did not listen on 127.0.0.1:$watch_port within 60 s; log follows:" >&2
+    tail -n 40 -- "$state/watch.log" >&2
+    exit 1
+  fi
+  sleep 0.2
+done
+echo "watch listening on 127.0.0.1:$watch_port (log: .demo/watch.log)"
+
+step "Invoking $bin with $event (regions $regions)"
+if ! cargo lambda invoke "$bin" \
+  --invoke-address 127.0.0.1 \
+  --invoke-port "$watch_port" \
+  --data-file "$event" \
+  --output-format json \
+  >"$state/summary.json" 2>"$state/invoke.err"; then
+  echo "demo.sh: the invocation failed:" >&2
+  cat -- "$state/summary.json" "$state/invoke.err" >&2
+  echo "--- last lines of .demo/watch.log:" >&2
+  tail -n 40 -- "$state/watch.log" >&2
+  exit 1
+fi
+echo "Summary returned by the function (also in .demo/summary.json):"
+"$python" -m json.tool <"$state/summary.json" || cat -- "$state/summary.json"
+
+step "Findings in Security Hub (read back from moto)"
+"$python" scripts/show_findings.py --endpoint "$endpoint" --regions "$regions"
+
+cat <<EOF
+
+Expected: CloudWatch.5 PASSED, CloudWatch.7 FAILED (CLOUDTRAIL_METRIC_FILTER_NOT_VALID),
+CloudWatch.14 FAILED (SNS_SUBSCRIPTION_NOT_PRESENT) in each region; findings in us-east-1 and
+eu-west-1 only, since Security Hub is not enabled in ap-southeast-2.
+Function log: .demo/watch.log. moto and the watch server stop when this script exits.
+EOF
