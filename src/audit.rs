@@ -147,9 +147,13 @@ pub async fn run_audit(
         }
     };
     tracing::info!(account = %identity.account, regions = regions.len(), controls = config.controls.len(), "audit started");
+    let deadline = config.collection_deadline.map(|limit| tokio::time::Instant::now() + limit);
     let inventory =
-        Box::pin(collect(clients, &identity, &regions, &config.controls, config.concurrency)).await;
-    let verdicts = evaluate(&inventory, &identity, &config.controls);
+        Box::pin(collect(clients, &identity, &regions, &config.controls, config.concurrency, deadline)).await;
+    if inventory.interrupted {
+        tracing::warn!("the collection deadline passed: unread links are NOT_AVAILABLE");
+    }
+    let verdicts = evaluate(&inventory, &identity, &regions, &config.controls);
     let started_at = rfc3339(now);
     let publications = if config.publish {
         Box::pin(publish_all(clients, &identity, &verdicts, config, &started_at)).await

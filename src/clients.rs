@@ -3,9 +3,11 @@
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, PoisonError};
+use std::time::Duration;
 
-use aws_config::Region;
-use aws_config::SdkConfig;
+use aws_config::retry::RetryConfig;
+use aws_config::timeout::TimeoutConfig;
+use aws_config::{Region, SdkConfig};
 
 /// The clients of every audited service in one region.
 #[derive(Debug, Clone)]
@@ -67,13 +69,58 @@ impl Clients {
     }
 }
 
+/// How long one AWS call may take, and how often it is tried.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CallPolicy {
+    /// Connecting to an endpoint.
+    pub connect: Duration,
+    /// One attempt of a call.
+    pub attempt: Duration,
+    /// A call, retries included.
+    pub call: Duration,
+    /// Attempts per call (adaptive retries with exponential backoff between them).
+    pub max_attempts: u32,
+}
+
+impl Default for CallPolicy {
+    /// 3 s to connect, 10 s an attempt, 30 s a call, 5 attempts: one unreachable region
+    /// costs at most 30 s, well within the Lambda's timeout.
+    fn default() -> Self {
+        CallPolicy {
+            connect: Duration::from_secs(3),
+            attempt: Duration::from_secs(10),
+            call: Duration::from_secs(30),
+            max_attempts: 5,
+        }
+    }
+}
+
+impl CallPolicy {
+    /// The SDK's timeout configuration for this policy.
+    pub fn timeouts(&self) -> TimeoutConfig {
+        TimeoutConfig::builder()
+            .connect_timeout(self.connect)
+            .operation_attempt_timeout(self.attempt)
+            .operation_timeout(self.call)
+            .build()
+    }
+
+    /// The SDK's retry configuration for this policy: adaptive, so that throttling slows the
+    /// client down instead of failing calls.
+    pub fn retries(&self) -> RetryConfig {
+        RetryConfig::adaptive().with_max_attempts(self.max_attempts)
+    }
+}
+
 impl Clients {
     /// Clients from the standard AWS configuration chain (environment, profile, container or
-    /// instance credentials; `AWS_ENDPOINT_URL` for emulators), with adaptive retries.
-    pub async fn from_environment() -> Self {
-        let retry = aws_config::retry::RetryConfig::adaptive().with_max_attempts(5);
-        let config =
-            aws_config::defaults(aws_config::BehaviorVersion::latest()).retry_config(retry).load().await;
+    /// instance credentials; `AWS_ENDPOINT_URL` for emulators), under `policy`.
+    pub async fn from_environment(policy: CallPolicy) -> Self {
+        let config = aws_config::defaults(aws_config::BehaviorVersion::latest())
+            .retry_config(policy.retries())
+            .timeout_config(policy.timeouts())
+            .load()
+            .await;
         Clients::new(config)
     }
 }

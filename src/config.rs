@@ -26,6 +26,9 @@ pub struct AuditConfig {
     pub failed_severity: SeverityLabel,
     /// How many regions are collected and published at once.
     pub concurrency: usize,
+    /// How long reading the account may take before the run evaluates what it has and marks
+    /// the rest NOT_AVAILABLE; `None` for no limit.
+    pub collection_deadline: Option<std::time::Duration>,
 }
 
 impl Default for AuditConfig {
@@ -36,6 +39,7 @@ impl Default for AuditConfig {
             publish: true,
             failed_severity: SeverityLabel::Low,
             concurrency: DEFAULT_CONCURRENCY,
+            collection_deadline: None,
         }
     }
 }

@@ -1,9 +1,8 @@
 //! Failures of AWS calls, classified where they happen so that the rest of the crate deals in
 //! domain values (a denied read, a throttled call, an unreachable region), never in SDK types.
 
-use std::fmt;
-
 use aws_sdk_sts::error::ProvideErrorMetadata;
+use aws_smithy_runtime_api::client::orchestrator::HttpResponse;
 use aws_smithy_runtime_api::client::result::SdkError;
 use serde::Serialize;
 
@@ -43,22 +42,28 @@ pub struct ApiFailure {
 }
 
 impl ApiFailure {
-    /// Classifies an SDK error of the call `action` made in `region`.
-    pub fn from_sdk<E, R>(action: &str, region: &str, error: SdkError<E, R>) -> Self
+    /// Classifies an SDK error of the call `action` made in `region`. A service error without a
+    /// code (some services answer a denial with a body the SDK cannot read) is classified by
+    /// its HTTP status: 403 is a denial, 429 throttling.
+    pub fn from_sdk<E>(action: &str, region: &str, error: SdkError<E, HttpResponse>) -> Self
     where
         E: ProvideErrorMetadata + std::error::Error + 'static,
-        R: fmt::Debug,
     {
+        let status = error.raw_response().map(|response| response.status().as_u16());
         let (kind, code, message) = match &error {
             SdkError::ServiceError(service) => {
                 let code = service.err().code().map(str::to_string);
                 let message =
                     service.err().message().map(str::to_string).unwrap_or_else(|| error_chain(&error));
-                (kind_of_code(code.as_deref()), code, message)
+                let kind = match code.as_deref() {
+                    Some(code) => kind_of_code(Some(code)),
+                    None => kind_of_status(status),
+                };
+                (kind, code, message)
             }
             SdkError::TimeoutError(_) => (FailureKind::Unreachable, None, "the call timed out".to_string()),
             SdkError::DispatchFailure(_) => (FailureKind::Unreachable, None, error_chain(&error)),
-            _ => (FailureKind::Other, None, error_chain(&error)),
+            _ => (kind_of_status(status), None, error_chain(&error)),
         };
         ApiFailure { action: action.to_string(), region: region.to_string(), kind, code, message }
     }
@@ -85,6 +90,16 @@ fn error_chain(error: &dyn std::error::Error) -> String {
         source = cause.source();
     }
     text
+}
+
+/// Classifies an answer by its HTTP status alone.
+fn kind_of_status(status: Option<u16>) -> FailureKind {
+    match status {
+        Some(401 | 403) => FailureKind::AccessDenied,
+        Some(429) => FailureKind::Throttled,
+        Some(404) => FailureKind::NotFound,
+        _ => FailureKind::Other,
+    }
 }
 
 /// Classifies a service error code. The codes differ by service; all the ones the audited

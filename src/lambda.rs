@@ -1,7 +1,7 @@
 //! The Lambda handler: one invocation payload in, the audit summary out. The binary only sets
 //! up logging, configuration and clients, and hands invocations here.
 
-use std::time::SystemTime;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use serde_json::Value as Json;
 
@@ -31,8 +31,18 @@ pub enum InvocationError {
     },
 }
 
-/// Handles one invocation: validates the payload against `config`, runs the audit, and
-/// returns its summary as JSON.
+/// Time kept back from the invocation's deadline for evaluating and publishing.
+pub const PUBLISH_RESERVE: Duration = Duration::from_secs(30);
+
+/// How long collecting may take when the invocation must end at `deadline_ms` (milliseconds
+/// since the epoch, as the Lambda context gives it): the time left, less [`PUBLISH_RESERVE`].
+pub fn collection_budget(deadline_ms: u64, now: SystemTime) -> Duration {
+    let now = now.duration_since(UNIX_EPOCH).unwrap_or_default();
+    Duration::from_millis(deadline_ms).saturating_sub(now).saturating_sub(PUBLISH_RESERVE)
+}
+
+/// Handles one invocation: validates the payload against `config`, runs the audit within the
+/// invocation's deadline (`deadline_ms`, when known), and returns its summary as JSON.
 ///
 /// # Errors
 ///
@@ -42,8 +52,12 @@ pub async fn handle_invocation(
     clients: &Clients,
     config: &AuditConfig,
     payload: &Json,
+    deadline_ms: Option<u64>,
 ) -> Result<Json, InvocationError> {
-    let config = config.for_invocation(payload)?;
+    let mut config = config.for_invocation(payload)?;
+    if let Some(deadline_ms) = deadline_ms {
+        config.collection_deadline = Some(collection_budget(deadline_ms, SystemTime::now()));
+    }
     let summary = Box::pin(run_audit(clients, &config, SystemTime::now())).await?;
     let json = serde_json::to_value(&summary).unwrap_or(Json::Null);
     tracing::info!(
@@ -72,6 +86,19 @@ pub async fn handle_invocation(
         });
     }
     Ok(json)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_collection_budget_keeps_time_for_publishing() {
+        let now = UNIX_EPOCH + Duration::from_secs(1_000);
+        assert_eq!(collection_budget(1_000_000 + 300_000, now), Duration::from_secs(270));
+        assert_eq!(collection_budget(1_000_000 + 10_000, now), Duration::ZERO);
+        assert_eq!(collection_budget(0, now), Duration::ZERO);
+    }
 }
 
 impl From<InvocationError> for lambda_runtime::Diagnostic {

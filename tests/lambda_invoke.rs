@@ -21,7 +21,7 @@ async fn scheduled_event_runs_the_configured_audit() {
         regions: Some(vec![HOME.to_string(), "eu-west-1".to_string()]),
         ..AuditConfig::default()
     };
-    let summary = handle_invocation(&account.clients(), &config, &event("scheduled.json"))
+    let summary = handle_invocation(&account.clients(), &config, &event("scheduled.json"), None)
         .await
         .expect("the invocation succeeds");
     assert_eq!(summary["totals"]["passed"], 6);
@@ -33,11 +33,13 @@ async fn scheduled_event_runs_the_configured_audit() {
 async fn dry_run_and_one_region_events_narrow_the_run() {
     let account = Account::healthy().await;
     let config = AuditConfig { regions: Some(vec![HOME.to_string()]), ..AuditConfig::default() };
-    let dry = handle_invocation(&account.clients(), &config, &event("dry-run.json")).await.expect("dry run");
+    let dry =
+        handle_invocation(&account.clients(), &config, &event("dry-run.json"), None).await.expect("dry run");
     assert_eq!(dry["published"], false);
     assert!(account.findings(HOME).await.is_empty());
-    let one =
-        handle_invocation(&account.clients(), &config, &event("one-region.json")).await.expect("one region");
+    let one = handle_invocation(&account.clients(), &config, &event("one-region.json"), None)
+        .await
+        .expect("one region");
     let regions: Vec<&str> =
         one["regions"].as_array().expect("regions").iter().filter_map(|r| r["region"].as_str()).collect();
     assert_eq!(regions, ["eu-west-1"]);
@@ -62,7 +64,7 @@ async fn malformed_payload_is_rejected_before_any_aws_call() {
         serde_json::json!({"controls": ["CloudWatch.8"]}),
     ] {
         let error =
-            handle_invocation(&clients, &AuditConfig::default(), &payload).await.expect_err("rejected");
+            handle_invocation(&clients, &AuditConfig::default(), &payload, None).await.expect_err("rejected");
         assert!(matches!(error, InvocationError::BadPayload(_)), "{payload}: {error}");
     }
 }

@@ -4,7 +4,7 @@
 use lambda_runtime::{LambdaEvent, service_fn};
 use serde_json::Value;
 
-use cis_monitor::clients::Clients;
+use cis_monitor::clients::{CallPolicy, Clients};
 use cis_monitor::config::{AuditConfig, Settings};
 use cis_monitor::lambda::handle_invocation;
 
@@ -26,10 +26,10 @@ async fn main() -> Result<(), lambda_runtime::Error> {
         concurrency: std::env::var("CIS_MONITOR_CONCURRENCY").ok(),
     };
     let config = AuditConfig::from_settings(&settings)?;
-    let clients = Clients::from_environment().await;
+    let clients = Clients::from_environment(CallPolicy::default()).await;
     lambda_runtime::run(service_fn(|event: LambdaEvent<Value>| {
         let (clients, config) = (&clients, &config);
-        async move { handle_invocation(clients, config, &event.payload).await }
+        async move { handle_invocation(clients, config, &event.payload, Some(event.context.deadline)).await }
     }))
     .await
 }

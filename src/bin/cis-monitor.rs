@@ -11,7 +11,7 @@ use clap::{Parser, Subcommand, ValueEnum};
 use std::time::SystemTime;
 
 use cis_monitor::audit::run_audit;
-use cis_monitor::clients::Clients;
+use cis_monitor::clients::{CallPolicy, Clients};
 use cis_monitor::config::{AuditConfig, Settings};
 use cis_monitor::controls::Control;
 use cis_monitor::report::pattern::{CoverageReport, MatchReport, read_records};
@@ -51,6 +51,10 @@ struct RunArgs {
     /// Regions audited at once.
     #[arg(long, default_value_t = cis_monitor::config::DEFAULT_CONCURRENCY)]
     concurrency: usize,
+    /// Stop reading the account after this many seconds, evaluate what was read, and mark the
+    /// rest NOT_AVAILABLE.
+    #[arg(long, value_name = "SECONDS")]
+    deadline: Option<u64>,
     /// Output format.
     #[arg(long, value_enum, default_value_t = RunFormat::Table)]
     format: RunFormat,
@@ -118,7 +122,8 @@ fn run(args: &RunArgs) -> Result<Outcome> {
         failed_severity: Some(args.failed_severity.clone()),
         concurrency: Some(args.concurrency.to_string()),
     };
-    let config = AuditConfig::from_settings(&settings)?;
+    let mut config = AuditConfig::from_settings(&settings)?;
+    config.collection_deadline = args.deadline.map(std::time::Duration::from_secs);
     tracing_subscriber::fmt()
         .with_writer(std::io::stderr)
         .with_env_filter(
@@ -127,7 +132,7 @@ fn run(args: &RunArgs) -> Result<Outcome> {
         .init();
     let runtime = tokio::runtime::Runtime::new().context("cannot start the async runtime")?;
     let summary = runtime.block_on(async {
-        let clients = Clients::from_environment().await;
+        let clients = Clients::from_environment(CallPolicy::default()).await;
         run_audit(&clients, &config, SystemTime::now()).await
     })?;
     match args.format {

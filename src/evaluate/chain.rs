@@ -52,12 +52,6 @@ impl Outcome {
         Outcome::new(Status::NotAvailable, unavailable_code(failure), link, description, evidence)
     }
 
-    /// A resource the collection did not read, which a consistent inventory never lacks.
-    fn not_collected(link: Link, what: &str, evidence: &Evidence) -> Self {
-        let description = format!("Cannot verify the {} link: {what} was not read in this run", link.name());
-        Outcome::new(Status::NotAvailable, "INTERNAL_SERVICE_ERROR", link, description, evidence)
-    }
-
     /// Lower is better: passing first, then undecided, then failed; deeper first within each.
     fn rank(&self) -> (Status, std::cmp::Reverse<Link>, (usize, usize)) {
         (self.status, std::cmp::Reverse(self.link), self.misses)
@@ -84,14 +78,14 @@ pub(super) fn best_chain(
     control: Control,
 ) -> Outcome {
     let none = Evidence::default();
+    let walk = Walk { inventory, identity, region, control };
     let trails = match inventory.regions.get(region) {
-        None => return Outcome::not_collected(Link::Region, &format!("the trail list of {region}"), &none),
+        None => return walk.not_collected(Link::Region, &format!("the trail list of {region}"), &none),
         Some(Err(failure)) => {
             return Outcome::unavailable(Link::Region, &format!("the trails of {region}"), failure, &none);
         }
         Some(Ok(trails)) => trails,
     };
-    let walk = Walk { inventory, identity, region, control };
     best(trails.iter().map(|trail| walk.trail(trail))).unwrap_or_else(|| {
         Outcome::failed(
             "CLOUDTRAIL_MULTI_REGION_NOT_PRESENT",
@@ -103,6 +97,18 @@ pub(super) fn best_chain(
 }
 
 impl Walk<'_> {
+    /// A resource the collection did not read: cut off by the run's deadline, or (never, in a
+    /// consistent inventory) skipped.
+    fn not_collected(&self, link: Link, what: &str, evidence: &Evidence) -> Outcome {
+        let (code, why) = if self.inventory.interrupted {
+            ("DEADLINE_EXCEEDED", "the run's deadline passed before it was read")
+        } else {
+            ("INTERNAL_SERVICE_ERROR", "it was not read in this run")
+        };
+        let description = format!("Cannot verify the {} link: {what}: {why}.", link.name());
+        Outcome::new(Status::NotAvailable, code, link, description, evidence)
+    }
+
     fn trail(&self, trail: &Trail) -> Outcome {
         let mut evidence = Evidence {
             trail_arn: Some(trail.arn.clone()),
@@ -123,7 +129,7 @@ impl Walk<'_> {
             );
         }
         let Some(state) = self.inventory.trail_states.get(&trail.arn) else {
-            return Outcome::not_collected(
+            return self.not_collected(
                 Link::Logging,
                 &format!("the status of trail {}", trail.name),
                 &evidence,
@@ -204,7 +210,7 @@ impl Walk<'_> {
     fn log_group(&self, group: &LogGroupRef, evidence: &Evidence) -> Outcome {
         let what = format!("the metric filters of log group {} in {}", group.name, group.region);
         let filters = match self.inventory.log_groups.get(group) {
-            None => return Outcome::not_collected(Link::MetricFilter, &what, evidence),
+            None => return self.not_collected(Link::MetricFilter, &what, evidence),
             Some(Err(failure)) if failure.kind == FailureKind::NotFound => {
                 return Outcome::failed(
                     "CLOUDTRAIL_METRIC_FILTERS_NOT_PRESENT",
@@ -309,7 +315,7 @@ impl Walk<'_> {
     fn alarms(&self, metric: &MetricRef, value: &str, filter_name: &str, evidence: &Evidence) -> Outcome {
         let what = format!("the alarms on metric {}/{} in {}", metric.namespace, metric.name, metric.region);
         let mut alarms: Vec<&Alarm> = match self.inventory.alarms.get(metric) {
-            None => return Outcome::not_collected(Link::Alarm, &what, evidence),
+            None => return self.not_collected(Link::Alarm, &what, evidence),
             Some(Err(failure)) => return Outcome::unavailable(Link::Alarm, &what, failure, evidence),
             Some(Ok(alarms)) => alarms.iter().collect(),
         };
@@ -422,7 +428,7 @@ impl Walk<'_> {
         }
         let what = format!("the subscriptions of topic {topic}");
         let subscriptions = match self.inventory.topics.get(topic) {
-            None => return Outcome::not_collected(Link::Subscriber, &what, &evidence),
+            None => return self.not_collected(Link::Subscriber, &what, &evidence),
             Some(Err(failure)) if failure.kind == FailureKind::NotFound => {
                 return Outcome::failed(
                     "SNS_TOPIC_INVALID",

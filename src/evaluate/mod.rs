@@ -145,10 +145,17 @@ pub struct Verdict {
 }
 
 /// One verdict per region and control, in region then control order.
-pub fn evaluate(inventory: &Inventory, identity: &Identity, controls: &[Control]) -> Vec<Verdict> {
-    inventory
-        .regions
-        .keys()
+pub fn evaluate(
+    inventory: &Inventory,
+    identity: &Identity,
+    regions: &[String],
+    controls: &[Control],
+) -> Vec<Verdict> {
+    let mut regions: Vec<&String> = regions.iter().collect();
+    regions.sort();
+    regions.dedup();
+    regions
+        .into_iter()
         .flat_map(|region| {
             controls.iter().map(move |control| evaluate_control(inventory, identity, region, *control))
         })

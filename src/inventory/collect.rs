@@ -12,6 +12,7 @@ use std::collections::BTreeSet;
 
 use futures::StreamExt;
 use futures::future::join_all;
+use tokio::time::Instant;
 
 use super::cloudtrail::{describe_trails, fetch_trail_state};
 use super::cloudwatch::{fetch_alarms_for_metric, fetch_metric_alarms};
@@ -35,6 +36,7 @@ struct Collector<'a> {
     clients: &'a Clients,
     identity: &'a Identity,
     controls: &'a [Control],
+    region_trails: Memo<String, Fetched<Vec<Trail>>>,
     trail_states: Memo<String, TrailState>,
     log_groups: Memo<LogGroupRef, Fetched<Vec<MetricFilter>>>,
     alarms: Memo<MetricRef, Fetched<Vec<Alarm>>>,
@@ -44,30 +46,41 @@ struct Collector<'a> {
 
 /// Reads what the verdicts of `controls` in `regions` need, at most `concurrency` regions at a
 /// time. Never fails: every failed read is kept in the inventory, where evaluation finds it.
+/// At `deadline` the reads still under way are abandoned and the inventory says so; what was
+/// read by then is kept.
 pub async fn collect(
     clients: &Clients,
     identity: &Identity,
     regions: &[String],
     controls: &[Control],
     concurrency: usize,
+    deadline: Option<Instant>,
 ) -> Inventory {
     let collector = Collector {
         clients,
         identity,
         controls,
+        region_trails: Memo::new(),
         trail_states: Memo::new(),
         log_groups: Memo::new(),
         alarms: Memo::new(),
         region_alarms: Memo::new(),
         topics: Memo::new(),
     };
-    let regions = futures::stream::iter(regions)
+    let run = futures::stream::iter(regions)
         .map(|region| Box::pin(collector.collect_region(region)))
         .buffer_unordered(concurrency.max(1))
-        .collect()
-        .await;
+        .collect::<Vec<()>>();
+    let interrupted = match deadline {
+        Some(deadline) => tokio::time::timeout_at(deadline, run).await.is_err(),
+        None => {
+            run.await;
+            false
+        }
+    };
     Inventory {
-        regions,
+        interrupted,
+        regions: collector.region_trails.into_map(),
         trail_states: collector.trail_states.into_map(),
         log_groups: collector.log_groups.into_map(),
         alarms: collector.alarms.into_map(),
@@ -77,13 +90,18 @@ pub async fn collect(
 }
 
 impl Collector<'_> {
-    async fn collect_region(&self, region: &str) -> (String, Fetched<Vec<Trail>>) {
-        let trails = describe_trails(&self.clients.region(region).cloudtrail, region).await;
+    async fn collect_region(&self, region: &str) {
+        let trails = self
+            .region_trails
+            .get_or_fetch(&region.to_string(), || {
+                let clients = self.clients.region(region);
+                async move { describe_trails(&clients.cloudtrail, region).await }
+            })
+            .await;
         if let Ok(trails) = &trails {
             join_all(trails.iter().filter(|trail| trail.multi_region).map(|trail| self.follow_trail(trail)))
                 .await;
         }
-        (region.to_string(), trails)
     }
 
     async fn follow_trail(&self, trail: &Trail) {

@@ -38,6 +38,8 @@ pub struct Identity {
 #[derive(Debug, Clone, Default, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Inventory {
+    /// Whether the run's deadline cut the collection short: what is missing was not read.
+    pub interrupted: bool,
     /// The trails each audited region sees (shadow trails included), by region.
     pub regions: BTreeMap<String, Result<Vec<Trail>, ApiFailure>>,
     /// Status and event selectors of each trail, by trail ARN.

@@ -359,9 +359,11 @@ enum Connective {
 
 /// Joins parts under one connective, lifting nested parts of the same connective so that
 /// `(a || b) || c` and `a || b || c` have the same tree.
-fn flatten(parts: Vec<Expr>, connective: Connective) -> Expr {
-    if parts.len() == 1 {
-        return parts.into_iter().next().expect("one part");
+fn flatten(mut parts: Vec<Expr>, connective: Connective) -> Expr {
+    if parts.len() == 1
+        && let Some(only) = parts.pop()
+    {
+        return only;
     }
     let mut flat = Vec::with_capacity(parts.len());
     for part in parts {
