@@ -108,7 +108,9 @@ pub fn findings_to_import(
 fn skipped(failure: &ApiFailure) -> RegionPublication {
     let reason = match failure.kind {
         FailureKind::NotEnabled => format!("Security Hub is not enabled in {}", failure.region),
-        FailureKind::AccessDenied => format!("access denied: the function lacks {}", failure.action),
+        FailureKind::AccessDenied => {
+            format!("access denied: the function lacks {} ({})", failure.action, failure.message)
+        }
         _ => failure.to_string(),
     };
     RegionPublication { skipped: Some(reason), ..RegionPublication::default() }

@@ -38,9 +38,15 @@ fn moto_binary() -> PathBuf {
 impl Moto {
     /// Starts moto and waits until it answers.
     pub fn start() -> Moto {
+        Moto::start_with_env(&[])
+    }
+
+    /// Starts moto with extra environment variables (`INITIAL_NO_AUTH_ACTION_COUNT`...).
+    pub fn start_with_env(env: &[(&str, &str)]) -> Moto {
         let port = TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).expect("a free port").port();
         let child = Command::new(moto_binary())
             .args(["-H", "127.0.0.1", "-p", &port.to_string()])
+            .envs(env.iter().copied())
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()
@@ -58,6 +64,18 @@ impl Moto {
 
     /// Sends a raw HTTP request; with `service`, signs it just enough for moto to route it.
     fn raw(&self, method: &str, path: &str, service: &str) -> Option<String> {
+        self.raw_with_body(method, path, service, "", "")
+    }
+
+    /// Sends a raw HTTP request with a body of `content_type`.
+    pub fn raw_with_body(
+        &self,
+        method: &str,
+        path: &str,
+        service: &str,
+        content_type: &str,
+        body: &str,
+    ) -> Option<String> {
         let address = self.endpoint.trim_start_matches("http://");
         let mut stream = TcpStream::connect(address).ok()?;
         let auth = if service.is_empty() {
@@ -67,13 +85,63 @@ impl Moto {
                 "Authorization: AWS4-HMAC-SHA256 Credential=testing/20260101/{HOME}/{service}/aws4_request, SignedHeaders=host, Signature=0\r\n"
             )
         };
+        let content_type =
+            if content_type.is_empty() { String::new() } else { format!("Content-Type: {content_type}\r\n") };
+        let length = body.len();
         let request = format!(
-            "{method} {path} HTTP/1.1\r\nHost: {address}\r\n{auth}Content-Length: 0\r\nConnection: close\r\n\r\n"
+            "{method} {path} HTTP/1.1\r\nHost: {address}\r\n{auth}{content_type}Content-Length: {length}\r\nConnection: close\r\n\r\n{body}"
         );
         stream.write_all(request.as_bytes()).ok()?;
         let mut response = String::new();
         stream.read_to_string(&mut response).ok()?;
         response.starts_with("HTTP/1.1 2").then_some(response)
+    }
+
+    /// Calls an IAM query action (IAM's SDK is not a dependency of the crate).
+    pub fn iam(&self, parameters: &[(&str, &str)]) -> String {
+        let mut body = String::from("Version=2010-05-08");
+        for (key, value) in parameters {
+            body.push_str(&format!("&{key}={}", percent_encode(value)));
+        }
+        self.raw_with_body("POST", "/", "iam", "application/x-www-form-urlencoded", &body)
+            .unwrap_or_else(|| panic!("IAM call {parameters:?} failed"))
+    }
+
+    /// Creates an IAM user allowed exactly `actions`, and returns its access key and secret.
+    pub fn user_with_policy(&self, name: &str, actions: &[String]) -> (String, String) {
+        self.iam(&[("Action", "CreateUser"), ("UserName", name)]);
+        let policy = serde_json::json!({
+            "Version": "2012-10-17",
+            "Statement": [{"Effect": "Allow", "Action": actions, "Resource": "*"}]
+        });
+        self.iam(&[
+            ("Action", "PutUserPolicy"),
+            ("UserName", name),
+            ("PolicyName", "cis-monitor"),
+            ("PolicyDocument", &policy.to_string()),
+        ]);
+        let answer = self.iam(&[("Action", "CreateAccessKey"), ("UserName", name)]);
+        let field = |tag: &str| {
+            let start = answer.find(&format!("<{tag}>")).map(|at| at + tag.len() + 2).expect("tag in answer");
+            let end = answer[start..].find('<').map(|at| start + at).expect("closing tag");
+            answer[start..end].to_string()
+        };
+        (field("AccessKeyId"), field("SecretAccessKey"))
+    }
+
+    /// Turns IAM enforcement on: from now on every call needs a user's keys and permissions.
+    pub fn enforce_iam(&self) {
+        self.raw_with_body("POST", "/moto-api/reset-auth", "", "text/plain", "0").expect("enforcement on");
+    }
+
+    /// The SDK configuration of a user's keys.
+    pub async fn config_for(&self, key: &str, secret: &str) -> SdkConfig {
+        aws_config::defaults(BehaviorVersion::latest())
+            .endpoint_url(&self.endpoint)
+            .region(Region::new(HOME))
+            .credentials_provider(aws_sdk_sts::config::Credentials::new(key, secret, None, None, "tests"))
+            .load()
+            .await
     }
 
     /// Creates an S3 bucket (CloudTrail needs one); S3 is not a dependency of the crate.
@@ -99,6 +167,15 @@ impl Drop for Moto {
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
+}
+
+fn percent_encode(text: &str) -> String {
+    text.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
 }
 
 /// An account being seeded in moto.
@@ -154,7 +231,11 @@ pub struct AlarmSpec<'a> {
 
 impl Account {
     pub async fn new() -> Account {
-        let moto = Moto::start();
+        Account::on(Moto::start()).await
+    }
+
+    /// An account on an already started moto server.
+    pub async fn on(moto: Moto) -> Account {
         let config = moto.config().await;
         moto.create_bucket("cloudtrail-logs");
         Account { moto, config }
@@ -163,7 +244,12 @@ impl Account {
     /// A compliant account: a multi-region trail homed in us-east-1, the three CIS filters,
     /// their alarms on a topic with a subscriber, Security Hub in us-east-1 and eu-west-1.
     pub async fn healthy() -> Account {
-        let account = Account::new().await;
+        Account::healthy_on(Moto::start()).await
+    }
+
+    /// A compliant account on an already started moto server.
+    pub async fn healthy_on(moto: Moto) -> Account {
+        let account = Account::on(moto).await;
         account.trail(TrailSpec::default()).await;
         let topic = account.topic(HOME, "cis-alarms", true).await;
         for control in Control::ALL {
