@@ -88,6 +88,18 @@ pub async fn handle_invocation(
     Ok(json)
 }
 
+impl From<InvocationError> for lambda_runtime::Diagnostic {
+    fn from(error: InvocationError) -> Self {
+        let error_type = match &error {
+            InvocationError::BadPayload(_) => "BadPayload",
+            InvocationError::Audit(_) => "AuditFailed",
+            InvocationError::NothingEvaluated(_) => "NothingEvaluated",
+            InvocationError::FindingsLost { .. } => "FindingsLost",
+        };
+        lambda_runtime::Diagnostic { error_type: error_type.to_string(), error_message: error.to_string() }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -98,17 +110,5 @@ mod tests {
         assert_eq!(collection_budget(1_000_000 + 300_000, now), Duration::from_secs(270));
         assert_eq!(collection_budget(1_000_000 + 10_000, now), Duration::ZERO);
         assert_eq!(collection_budget(0, now), Duration::ZERO);
-    }
-}
-
-impl From<InvocationError> for lambda_runtime::Diagnostic {
-    fn from(error: InvocationError) -> Self {
-        let error_type = match &error {
-            InvocationError::BadPayload(_) => "BadPayload",
-            InvocationError::Audit(_) => "AuditFailed",
-            InvocationError::NothingEvaluated(_) => "NothingEvaluated",
-            InvocationError::FindingsLost { .. } => "FindingsLost",
-        };
-        lambda_runtime::Diagnostic { error_type: error_type.to_string(), error_message: error.to_string() }
     }
 }
