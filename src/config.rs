@@ -6,7 +6,7 @@ use serde_json::Value as Json;
 
 use crate::controls::Control;
 use crate::findings::SeverityLabel;
-use crate::regions::is_region_name;
+use crate::regions::{is_known_region, is_region_name};
 
 /// The most regions a run accepts (AWS has fewer than 40 per partition).
 pub const MAX_REGIONS: usize = 64;
@@ -63,6 +63,9 @@ pub enum ConfigError {
     /// A region name is not shaped like one.
     #[error("`{0}` is not a region name (expected something like eu-west-1)")]
     BadRegion(String),
+    /// A region name is well formed but names no region AWS has announced.
+    #[error("`{0}` is not a known AWS region")]
+    UnknownRegion(String),
     /// A control id is unknown.
     #[error(transparent)]
     UnknownControl(#[from] crate::controls::UnknownControl),
@@ -217,6 +220,9 @@ fn validate_regions(regions: Vec<String>) -> Result<Vec<String>, ConfigError> {
         if !is_region_name(&region) {
             return Err(ConfigError::BadRegion(region));
         }
+        if !is_known_region(&region) {
+            return Err(ConfigError::UnknownRegion(region));
+        }
         if !valid.contains(&region) {
             valid.push(region);
         }
@@ -305,6 +311,9 @@ mod tests {
             json!({"controls": []}),
             json!({"controls": ["CloudWatch.6"]}),
             json!({"regions": ["mars-north-1x"]}),
+            json!({"regions": ["eu-west-9"]}),
+            json!({"regions": ["eu-west-1", 7]}),
+            json!({"controls": null, "dryRun": true, "extra": 1}),
             json!({"dryRun": "yes"}),
             json!({"regions": vec!["eu-west-1"; 65]}),
             json!([1, 2, 3]),

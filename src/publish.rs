@@ -164,12 +164,37 @@ async fn read_prior_findings(
     Ok(prior)
 }
 
+/// Attempts per batch for findings refused with a retryable error (the SDK itself retries
+/// throttled and failed calls; this covers findings refused one by one inside a successful call).
+const IMPORT_ATTEMPTS: u32 = 3;
+
+/// Imports one batch; findings refused with a retryable code are sent again with backoff,
+/// the others are reported.
 async fn import_batch(client: &Client, region: &str, batch: &[Finding], publication: &mut RegionPublication) {
-    let request =
-        client.batch_import_findings().set_findings(Some(batch.iter().map(to_sdk_finding).collect()));
+    let mut pending: Vec<&Finding> = batch.iter().collect();
+    for attempt in 1..=IMPORT_ATTEMPTS {
+        let refused = send_batch(client, region, &pending).await;
+        publication.imported += pending.len().saturating_sub(refused.len());
+        let last = attempt == IMPORT_ATTEMPTS;
+        let (retry, final_failures): (Vec<FailedImport>, Vec<FailedImport>) =
+            refused.into_iter().partition(|failure| !last && is_retryable(&failure.code));
+        publication.failed.extend(final_failures);
+        if retry.is_empty() {
+            return;
+        }
+        pending.retain(|finding| retry.iter().any(|failure| failure.id == finding.id));
+        tokio::time::sleep(std::time::Duration::from_millis(200 << attempt)).await;
+    }
+}
+
+/// Sends findings once; returns the ones refused, each with its error.
+async fn send_batch(client: &Client, region: &str, findings: &[&Finding]) -> Vec<FailedImport> {
+    let request = client
+        .batch_import_findings()
+        .set_findings(Some(findings.iter().map(|finding| to_sdk_finding(finding)).collect()));
     match request.send().await {
         Ok(output) => {
-            let failed: Vec<FailedImport> = output
+            let mut refused: Vec<FailedImport> = output
                 .failed_findings()
                 .iter()
                 .map(|failure| FailedImport {
@@ -178,20 +203,36 @@ async fn import_batch(client: &Client, region: &str, batch: &[Finding], publicat
                     message: failure.error_message().unwrap_or_default().to_string(),
                 })
                 .collect();
-            let failed_count =
-                usize::try_from(output.failed_count().unwrap_or(0)).unwrap_or(0).max(failed.len());
-            publication.imported += batch.len().saturating_sub(failed_count);
-            publication.failed.extend(failed);
+            let counted = usize::try_from(output.failed_count().unwrap_or(0)).unwrap_or(0);
+            if counted > refused.len() {
+                // A failure count without entries: the unnamed ones cannot be told apart.
+                refused.extend(findings.iter().skip(refused.len()).take(counted - refused.len()).map(
+                    |finding| FailedImport {
+                        id: finding.id.clone(),
+                        code: "Unknown".to_string(),
+                        message: "counted as failed without an entry".to_string(),
+                    },
+                ));
+            }
+            refused
         }
         Err(error) => {
             let failure = ApiFailure::from_sdk("securityhub:BatchImportFindings", region, error);
-            publication.failed.extend(batch.iter().map(|finding| FailedImport {
-                id: finding.id.clone(),
-                code: failure.code.clone().unwrap_or_else(|| format!("{:?}", failure.kind)),
-                message: failure.message.clone(),
-            }));
+            findings
+                .iter()
+                .map(|finding| FailedImport {
+                    id: finding.id.clone(),
+                    code: failure.code.clone().unwrap_or_else(|| format!("{:?}", failure.kind)),
+                    message: failure.message.clone(),
+                })
+                .collect()
         }
     }
+}
+
+/// Whether Security Hub may accept a refused finding when it is sent again.
+fn is_retryable(code: &str) -> bool {
+    ["Internal", "Limit", "Throttl", "Unavailable", "Timeout"].iter().any(|part| code.contains(part))
 }
 
 /// The SDK's form of a finding.

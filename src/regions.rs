@@ -104,6 +104,60 @@ pub fn partition_of_region(region: &str) -> &'static str {
     }
 }
 
+/// Every region AWS has announced, in every partition, as of November 2026. Explicitly
+/// configured regions must be among them, so that a typo is an error before any AWS call
+/// rather than a region that silently cannot be reached. (The default, every enabled region,
+/// comes from EC2 and is not limited to this list.)
+pub const KNOWN_REGIONS: &[&str] = &[
+    "af-south-1",
+    "ap-east-1",
+    "ap-east-2",
+    "ap-northeast-1",
+    "ap-northeast-2",
+    "ap-northeast-3",
+    "ap-south-1",
+    "ap-south-2",
+    "ap-southeast-1",
+    "ap-southeast-2",
+    "ap-southeast-3",
+    "ap-southeast-4",
+    "ap-southeast-5",
+    "ap-southeast-6",
+    "ap-southeast-7",
+    "ca-central-1",
+    "ca-west-1",
+    "eu-central-1",
+    "eu-central-2",
+    "eu-north-1",
+    "eu-south-1",
+    "eu-south-2",
+    "eu-west-1",
+    "eu-west-2",
+    "eu-west-3",
+    "il-central-1",
+    "me-central-1",
+    "me-south-1",
+    "mx-central-1",
+    "sa-east-1",
+    "us-east-1",
+    "us-east-2",
+    "us-west-1",
+    "us-west-2",
+    "cn-north-1",
+    "cn-northwest-1",
+    "us-gov-east-1",
+    "us-gov-west-1",
+    "us-iso-east-1",
+    "us-iso-west-1",
+    "us-isob-east-1",
+    "eusc-de-east-1",
+];
+
+/// Whether `name` is a region AWS has announced.
+pub fn is_known_region(name: &str) -> bool {
+    KNOWN_REGIONS.contains(&name)
+}
+
 /// Whether `name` is shaped like a region name (`eu-west-1`, `us-gov-east-1`).
 pub fn is_region_name(name: &str) -> bool {
     let parts: Vec<&str> = name.split('-').collect();
@@ -135,6 +189,13 @@ mod tests {
         ];
         assert_eq!(enabled_regions(&regions, "aws"), vec!["eu-west-1", "me-south-1", "us-east-1"]);
         assert_eq!(enabled_regions(&regions, "aws-cn"), vec!["cn-north-1"]);
+    }
+
+    #[test]
+    fn known_regions_are_well_formed() {
+        assert!(KNOWN_REGIONS.iter().all(|region| is_region_name(region)));
+        assert!(is_known_region("eu-west-1"));
+        assert!(!is_known_region("eu-west-9"));
     }
 
     #[test]

@@ -1,0 +1,290 @@
+//! Hostile or unusual resource data, evaluated by the pure core: odd names, many filters,
+//! metric-math alarms, other accounts and partitions. Correct verdicts, never a panic.
+
+use std::collections::BTreeMap;
+
+use cis_monitor::controls::Control;
+use cis_monitor::evaluate::{Status, Verdict, evaluate};
+use cis_monitor::findings::{FindingSettings, SeverityLabel, build_finding};
+use cis_monitor::inventory::{
+    Alarm, ClassicSelector, EventSelectors, Identity, Inventory, LogGroupRef, MetricFilter, MetricQuery,
+    MetricRef, MetricTransformation, Subscription, Trail, TrailState,
+};
+
+const ACCOUNT: &str = "111122223333";
+
+struct Names {
+    partition: &'static str,
+    region: &'static str,
+    group: String,
+}
+
+impl Default for Names {
+    fn default() -> Self {
+        Names { partition: "aws", region: "us-east-1", group: "CloudTrail/logs".to_string() }
+    }
+}
+
+fn identity(names: &Names) -> Identity {
+    Identity {
+        account: ACCOUNT.to_string(),
+        partition: names.partition.to_string(),
+        arn: format!("arn:{}:iam::{ACCOUNT}:role/cis-monitor", names.partition),
+    }
+}
+
+fn metric(names: &Names, control: Control) -> MetricRef {
+    MetricRef {
+        region: names.region.to_string(),
+        namespace: "CIS".to_string(),
+        name: format!("m-{}", control.id()),
+    }
+}
+
+fn topic(names: &Names) -> String {
+    format!("arn:{}:sns:{}:{ACCOUNT}:alerts", names.partition, names.region)
+}
+
+fn alarm(names: &Names, control: Control, actions: Vec<String>) -> Alarm {
+    let metric = metric(names, control);
+    Alarm {
+        name: format!("alarm {}", control.id()),
+        arn: format!("arn:{}:cloudwatch:{}:{ACCOUNT}:alarm:{}", names.partition, names.region, control.id()),
+        actions_enabled: true,
+        alarm_actions: actions,
+        metric: Some((metric.namespace, metric.name)),
+        statistic: Some("Sum".to_string()),
+        comparison: Some("GreaterThanOrEqualToThreshold".to_string()),
+        threshold: Some(1.0),
+        evaluation_periods: Some(1),
+        datapoints_to_alarm: None,
+        queries: vec![],
+    }
+}
+
+/// A compliant inventory: one multi-region trail, the CIS filters, alarms, a subscribed topic.
+fn healthy(names: &Names) -> Inventory {
+    let trail_arn = format!("arn:{}:cloudtrail:{}:{ACCOUNT}:trail/main", names.partition, names.region);
+    let group_arn =
+        format!("arn:{}:logs:{}:{ACCOUNT}:log-group:{}:*", names.partition, names.region, names.group);
+    let trail = Trail {
+        name: "main".to_string(),
+        arn: trail_arn.clone(),
+        home_region: names.region.to_string(),
+        multi_region: true,
+        organization: false,
+        log_group_arn: Some(group_arn.clone()),
+    };
+    let group = LogGroupRef::from_arn(&group_arn).expect("log group ARN");
+    let filters = Control::ALL
+        .iter()
+        .map(|control| MetricFilter {
+            name: format!("filter {}", control.id()),
+            pattern: control.canonical_pattern().to_string(),
+            metrics: vec![MetricTransformation {
+                name: metric(names, *control).name,
+                namespace: "CIS".to_string(),
+                value: "1".to_string(),
+            }],
+            field_selection_criteria: None,
+            apply_on_transformed_logs: false,
+        })
+        .collect();
+    let selectors = EventSelectors {
+        classic: vec![ClassicSelector {
+            read_write_type: "All".to_string(),
+            include_management_events: true,
+            exclude_management_event_sources: vec![],
+        }],
+        advanced: vec![],
+    };
+    Inventory {
+        interrupted: false,
+        regions: BTreeMap::from([(names.region.to_string(), Ok(vec![trail]))]),
+        trail_states: BTreeMap::from([(
+            trail_arn,
+            TrailState { logging: Ok(true), selectors: Ok(selectors) },
+        )]),
+        log_groups: BTreeMap::from([(group, Ok(filters))]),
+        alarms: Control::ALL
+            .iter()
+            .map(|c| (metric(names, *c), Ok(vec![alarm(names, *c, vec![topic(names)])])))
+            .collect(),
+        region_alarms: BTreeMap::new(),
+        topics: BTreeMap::from([(
+            topic(names),
+            Ok(vec![Subscription {
+                arn: format!("{}:0b5f3a53-8f0f-4c5e-9a36-4f8d2a6c1e77", topic(names)),
+                protocol: "email".to_string(),
+            }]),
+        )]),
+    }
+}
+
+fn verdicts(inventory: &Inventory, names: &Names) -> Vec<Verdict> {
+    evaluate(inventory, &identity(names), &[names.region.to_string()], &Control::ALL)
+}
+
+fn statuses(verdicts: &[Verdict]) -> Vec<(Status, String)> {
+    verdicts.iter().map(|v| (v.status, v.reason_code.clone())).collect()
+}
+
+fn group_of(inventory: &mut Inventory) -> &mut Vec<MetricFilter> {
+    inventory.log_groups.values_mut().next().expect("a group").as_mut().expect("filters")
+}
+
+#[test]
+fn the_healthy_inventory_passes() {
+    let names = Names::default();
+    let passed = vec![(Status::Passed, String::new()); 3];
+    assert_eq!(statuses(&verdicts(&healthy(&names), &names)), passed);
+}
+
+#[test]
+fn other_partitions_and_unicode_names_keep_their_parts() {
+    let names = Names {
+        partition: "aws-cn", region: "cn-north-1", group: "日志/云迹 🚨 \u{202e}rtl\u{202c}".to_string()
+    };
+    let inventory = healthy(&names);
+    let verdicts = verdicts(&inventory, &names);
+    assert!(verdicts.iter().all(|v| v.status == Status::Passed), "{verdicts:#?}");
+    let finding = build_finding(
+        &verdicts[0],
+        &identity(&names),
+        FindingSettings { failed_severity: SeverityLabel::Low },
+        "2026-11-23T00:00:00.000Z",
+        None,
+    );
+    assert_eq!(
+        finding.product_arn,
+        format!("arn:aws-cn:securityhub:cn-north-1:{ACCOUNT}:product/{ACCOUNT}/default")
+    );
+    assert!(finding.resources.iter().all(|r| r.partition == "aws-cn"));
+    assert_eq!(finding.product_fields.get("cis-monitor/evidence/LogGroupName"), Some(&names.group));
+}
+
+#[test]
+fn a_hundred_filters_and_a_1024_character_pattern() {
+    let names = Names::default();
+    let mut inventory = healthy(&names);
+    let filters = group_of(&mut inventory);
+    let real = filters.remove(2);
+    let mut long = String::from("{ ($.eventName = CreateVpc) || ($.eventName = \"");
+    long.push_str(&"x".repeat(1024 - long.len() - 4));
+    long.push_str("\") }");
+    assert_eq!(long.chars().count(), 1024);
+    for index in 0..99 {
+        let mut decoy = real.clone();
+        decoy.name = format!("decoy {index} ✓");
+        decoy.pattern = if index == 50 { long.clone() } else { format!("{{ $.eventName = Decoy{index} }}") };
+        filters.push(decoy);
+    }
+    filters.push(real);
+    let verdicts = verdicts(&inventory, &names);
+    assert_eq!(verdicts[2].status, Status::Passed, "{}", verdicts[2].description);
+    assert_eq!(verdicts[2].evidence.filter_name.as_deref(), Some("filter CloudWatch.14"));
+    group_of(&mut inventory).pop();
+    let failed = evaluate(&inventory, &identity(&names), &[names.region.to_string()], &[Control::VpcChanges]);
+    assert_eq!(failed[0].reason_code, "CLOUDTRAIL_METRIC_FILTER_NOT_VALID");
+    assert_eq!(failed[0].evidence.filter_name.as_deref(), Some("decoy 50 ✓"), "the nearest filter is named");
+}
+
+#[test]
+fn metric_math_alarms_count_when_they_return_the_metric() {
+    let names = Names::default();
+    let mut inventory = healthy(&names);
+    let control = Control::KmsKeyChanges;
+    let metric = metric(&names, control);
+    inventory.alarms.insert(metric.clone(), Ok(vec![]));
+    let mut math = alarm(&names, control, vec![topic(&names)]);
+    math.metric = None;
+    math.statistic = None;
+    math.queries = vec![MetricQuery {
+        id: "m1".to_string(),
+        metric: Some((metric.namespace.clone(), metric.name.clone())),
+        statistic: Some("Sum".to_string()),
+        expression: None,
+        return_data: true,
+    }];
+    inventory.region_alarms.insert(names.region.to_string(), Ok(vec![math.clone()]));
+    assert_eq!(verdicts(&inventory, &names)[1].status, Status::Passed);
+    math.queries[0].return_data = false;
+    math.queries.push(MetricQuery {
+        id: "e1".to_string(),
+        metric: None,
+        statistic: None,
+        expression: Some("RATE(m1)".to_string()),
+        return_data: true,
+    });
+    inventory.region_alarms.insert(names.region.to_string(), Ok(vec![math]));
+    let verdict = &verdicts(&inventory, &names)[1];
+    assert_eq!(
+        (verdict.status, verdict.reason_code.as_str()),
+        (Status::Warning, "CLOUDWATCH_ALARM_UNDECIDABLE")
+    );
+}
+
+#[test]
+fn topics_and_log_groups_in_other_accounts_warn() {
+    let names = Names::default();
+    let mut inventory = healthy(&names);
+    let foreign = "arn:aws:sns:eu-west-1:999999999999:central-alerts".to_string();
+    for alarms in inventory.alarms.values_mut() {
+        for alarm in alarms.as_mut().expect("alarms") {
+            alarm.alarm_actions = vec![foreign.clone()];
+        }
+    }
+    let codes: Vec<String> = verdicts(&inventory, &names).into_iter().map(|v| v.reason_code).collect();
+    assert_eq!(codes, vec!["SNS_TOPIC_CROSS_ACCOUNT_CROSS_REGION"; 3]);
+    let mut inventory = healthy(&names);
+    for trails in inventory.regions.values_mut() {
+        for trail in trails.as_mut().expect("trails") {
+            trail.log_group_arn = Some("arn:aws:logs:us-east-1:999999999999:log-group:central:*".to_string());
+        }
+    }
+    assert!(
+        verdicts(&inventory, &names)
+            .iter()
+            .all(|v| v.status == Status::Warning && v.reason_code == "LOG_GROUP_CROSS_ACCOUNT")
+    );
+}
+
+#[test]
+fn garbage_arns_break_the_link_they_name() {
+    let names = Names::default();
+    let mut inventory = healthy(&names);
+    for alarms in inventory.alarms.values_mut() {
+        for alarm in alarms.as_mut().expect("alarms") {
+            alarm.alarm_actions = vec!["not an arn".to_string(), String::new(), "arn:aws:lambda".to_string()];
+        }
+    }
+    assert!(
+        verdicts(&inventory, &names).iter().all(|v| v.reason_code == "CLOUDWATCH_ALARM_ACTIONS_NOT_VALID")
+    );
+    let mut inventory = healthy(&names);
+    for trails in inventory.regions.values_mut() {
+        for trail in trails.as_mut().expect("trails") {
+            trail.log_group_arn = Some("log-group:CloudTrail/logs".to_string());
+        }
+    }
+    assert!(verdicts(&inventory, &names).iter().all(|v| v.reason_code == "CLOUDTRAIL_LOG_GROUP_NOT_PRESENT"));
+}
+
+#[test]
+fn a_deadline_leaves_unread_links_not_available() {
+    let names = Names::default();
+    let mut inventory = healthy(&names);
+    inventory.interrupted = true;
+    inventory.topics.clear();
+    let verdicts = evaluate(
+        &inventory,
+        &identity(&names),
+        &[names.region.to_string(), "eu-west-1".to_string()],
+        &Control::ALL,
+    );
+    assert!(
+        verdicts.iter().all(|v| v.status == Status::NotAvailable && v.reason_code == "DEADLINE_EXCEEDED"),
+        "{verdicts:#?}"
+    );
+    assert_eq!(verdicts.len(), 6);
+}
