@@ -17,6 +17,7 @@ pub mod evaluate;
 pub mod findings;
 pub mod inventory;
 pub mod lambda;
+pub mod logging;
 pub mod pattern;
 pub mod publish;
 pub mod regions;

@@ -7,14 +7,13 @@ use serde_json::Value;
 use cis_monitor::clients::{CallPolicy, Clients};
 use cis_monitor::config::{AuditConfig, Settings};
 use cis_monitor::lambda::handle_invocation;
+use cis_monitor::logging::log_filter;
 
 #[tokio::main]
 async fn main() -> Result<(), lambda_runtime::Error> {
     tracing_subscriber::fmt()
         .json()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()),
-        )
+        .with_env_filter(log_filter(std::env::var("RUST_LOG").ok().as_deref(), "info"))
         .with_current_span(false)
         .with_target(false)
         .init();

@@ -14,6 +14,7 @@ use cis_monitor::audit::run_audit;
 use cis_monitor::clients::{CallPolicy, Clients};
 use cis_monitor::config::{AuditConfig, Settings};
 use cis_monitor::controls::Control;
+use cis_monitor::logging::log_filter;
 use cis_monitor::report::pattern::{CoverageReport, MatchReport, read_records};
 use cis_monitor::report::run::SummaryTable;
 
@@ -126,9 +127,7 @@ fn run(args: &RunArgs) -> Result<Outcome> {
     config.collection_deadline = args.deadline.map(std::time::Duration::from_secs);
     tracing_subscriber::fmt()
         .with_writer(std::io::stderr)
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "warn".into()),
-        )
+        .with_env_filter(log_filter(std::env::var("RUST_LOG").ok().as_deref(), "warn"))
         .init();
     let runtime = tokio::runtime::Runtime::new().context("cannot start the async runtime")?;
     let summary = runtime.block_on(async {
