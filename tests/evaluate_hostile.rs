@@ -143,7 +143,9 @@ fn the_healthy_inventory_passes() {
 #[test]
 fn other_partitions_and_unicode_names_keep_their_parts() {
     let names = Names {
-        partition: "aws-cn", region: "cn-north-1", group: "日志/云迹 🚨 \u{202e}rtl\u{202c}".to_string()
+        partition: "aws-cn",
+        region: "cn-north-1",
+        group: "日志/云迹 🚨 \u{202e}rtl\u{202c}".to_string(),
     };
     let inventory = healthy(&names);
     let verdicts = verdicts(&inventory, &names);

@@ -9,8 +9,15 @@ use cis_monitor::config::{AuditConfig, Settings};
 use cis_monitor::lambda::handle_invocation;
 use cis_monitor::logging::log_filter;
 
-#[tokio::main]
-async fn main() -> Result<(), lambda_runtime::Error> {
+fn main() -> Result<(), lambda_runtime::Error> {
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .thread_stack_size(cis_monitor::clients::THREAD_STACK_BYTES)
+        .build()?
+        .block_on(serve())
+}
+
+async fn serve() -> Result<(), lambda_runtime::Error> {
     tracing_subscriber::fmt()
         .json()
         .with_env_filter(log_filter(std::env::var("RUST_LOG").ok().as_deref(), "info"))

@@ -129,7 +129,11 @@ fn run(args: &RunArgs) -> Result<Outcome> {
         .with_writer(std::io::stderr)
         .with_env_filter(log_filter(std::env::var("RUST_LOG").ok().as_deref(), "warn"))
         .init();
-    let runtime = tokio::runtime::Runtime::new().context("cannot start the async runtime")?;
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .thread_stack_size(cis_monitor::clients::THREAD_STACK_BYTES)
+        .build()
+        .context("cannot start the async runtime")?;
     let summary = runtime.block_on(async {
         let clients = Clients::from_environment(CallPolicy::default()).await;
         run_audit(&clients, &config, SystemTime::now()).await

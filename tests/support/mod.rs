@@ -470,3 +470,68 @@ pub fn description(summary: &AuditSummary, region: &str, control: Control) -> St
     let region = summary.regions.iter().find(|r| r.region == region).expect("region in summary");
     region.verdicts.iter().find(|v| v.control == control.id()).expect("control").description.clone()
 }
+
+/// scripts/aws_proxy.py between the SDK and moto: latency, injected faults, cut regions.
+pub struct Proxy {
+    child: Child,
+    /// `http://127.0.0.1:<port>`
+    pub endpoint: String,
+}
+
+impl Proxy {
+    /// Starts the proxy in front of `upstream` with extra arguments (`--fail-share 0.2`...).
+    pub fn start(upstream: &str, args: &[&str]) -> Proxy {
+        let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+        let python = root.join(".venv/bin/python");
+        let python = if python.exists() { python } else { PathBuf::from("python3") };
+        let port_file =
+            std::env::temp_dir().join(format!("cis-monitor-proxy-{}-{}", std::process::id(), rand_suffix()));
+        let child = Command::new(python)
+            .arg(root.join("scripts/aws_proxy.py"))
+            .args(["--listen", "127.0.0.1:0", "--upstream", upstream, "--port-file"])
+            .arg(&port_file)
+            .args(args)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("the proxy starts");
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while Instant::now() < deadline {
+            if let Some(port) =
+                std::fs::read_to_string(&port_file).ok().and_then(|text| text.trim().parse::<u16>().ok())
+            {
+                let _ = std::fs::remove_file(&port_file);
+                return Proxy { child, endpoint: format!("http://127.0.0.1:{port}") };
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        panic!("the proxy did not start");
+    }
+
+    /// The SDK configuration that reaches moto through this proxy, under `policy`.
+    pub async fn config(&self, policy: cis_monitor::clients::CallPolicy) -> SdkConfig {
+        policy
+            .apply(aws_config::defaults(BehaviorVersion::latest()))
+            .endpoint_url(&self.endpoint)
+            .region(Region::new(HOME))
+            .credentials_provider(aws_sdk_sts::config::Credentials::new(
+                "testing", "testing", None, None, "tests",
+            ))
+            .load()
+            .await
+    }
+}
+
+impl Drop for Proxy {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn rand_suffix() -> u128 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_nanos())
+        .unwrap_or_default()
+}

@@ -1,0 +1,159 @@
+//! Faults and throttling between the SDK and the services (scripts/aws_proxy.py in front of
+//! moto): retried calls give the same findings as a fault-free run; a region cut off is
+//! NOT_AVAILABLE with the reason while every other region is right; a run fails as a whole
+//! only when nothing could be evaluated.
+
+mod support;
+
+use std::time::Duration;
+
+use cis_monitor::audit::{AuditSummary, run_audit};
+use cis_monitor::clients::{CallPolicy, Clients};
+use cis_monitor::config::AuditConfig;
+use cis_monitor::controls::Control;
+use cis_monitor::lambda::{InvocationError, handle_invocation};
+use support::{Account, HOME, Proxy, TrailSpec};
+
+const EU: &str = "eu-west-1";
+
+/// The product's retry policy, with a shorter first backoff and call timeout so that the tests
+/// are quick; attempts are the product's.
+fn test_policy() -> CallPolicy {
+    CallPolicy {
+        initial_backoff: Duration::from_millis(20),
+        call: Duration::from_secs(10),
+        attempt: Duration::from_secs(3),
+        ..CallPolicy::default()
+    }
+}
+
+fn config(regions: &[&str], publish: bool) -> AuditConfig {
+    AuditConfig {
+        regions: Some(regions.iter().map(|r| r.to_string()).collect()),
+        publish,
+        ..AuditConfig::default()
+    }
+}
+
+async fn audit_through(proxy: &Proxy, config: &AuditConfig) -> AuditSummary {
+    let clients = Clients::new(proxy.config(test_policy()).await);
+    Box::pin(run_audit(&clients, config, std::time::SystemTime::now())).await.expect("the audit runs")
+}
+
+/// Every verdict as (region, control, status, reason, description).
+fn verdicts(summary: &AuditSummary) -> Vec<(String, String, String, String, String)> {
+    summary
+        .regions
+        .iter()
+        .flat_map(|region| {
+            region.verdicts.iter().map(|v| {
+                (
+                    region.region.clone(),
+                    v.control.clone(),
+                    v.status.as_str().to_string(),
+                    v.reason_code.clone(),
+                    v.description.clone(),
+                )
+            })
+        })
+        .collect()
+}
+
+/// An account with one control healthy and the two others broken in different ways.
+async fn mixed_account() -> Account {
+    let account = Account::new().await;
+    account.trail(TrailSpec::default()).await;
+    let topic = account.topic(HOME, "cis-alarms", true).await;
+    let silent = account.topic(HOME, "silent", false).await;
+    let group = "CloudTrail/management-events";
+    for control in Control::ALL {
+        account.cis_filter(HOME, group, control, control.canonical_pattern()).await;
+    }
+    account.alarm(account.alarm_spec(Control::CloudTrailChanges, &topic)).await;
+    account.alarm(account.alarm_spec(Control::VpcChanges, &silent)).await;
+    account.enable_security_hub(HOME).await;
+    account.enable_security_hub(EU).await;
+    account
+}
+
+#[tokio::test]
+async fn a_fifth_of_calls_failing_changes_no_finding() {
+    let account = mixed_account().await;
+    let clean = Proxy::start(&account.moto.endpoint, &[]);
+    let expected = verdicts(&audit_through(&clean, &config(&[HOME, EU], false)).await);
+    assert_eq!(expected.iter().filter(|v| v.2 == "PASSED").count(), 2, "{expected:#?}");
+    for seed in ["1", "7", "42"] {
+        let faulty = Proxy::start(
+            &account.moto.endpoint,
+            &["--fail-share", "0.2", "--fail-kinds", "503,throttle", "--seed", seed],
+        );
+        let summary = audit_through(&faulty, &config(&[HOME, EU], true)).await;
+        assert_eq!(verdicts(&summary), expected, "seed {seed}");
+        assert_eq!(summary.totals.import_failures, 0, "seed {seed}");
+        assert_eq!(summary.totals.imported, 6, "seed {seed}");
+    }
+    let findings = account.findings(HOME).await;
+    assert_eq!(findings.len(), 3);
+}
+
+#[tokio::test]
+async fn a_region_cut_off_is_not_available_and_the_others_are_right() {
+    let account = Account::healthy().await;
+    let proxy = Proxy::start(&account.moto.endpoint, &["--cut-region", EU]);
+    let started = std::time::Instant::now();
+    let summary = audit_through(&proxy, &config(&[HOME, EU], true)).await;
+    let elapsed = started.elapsed();
+    for verdict in verdicts(&summary) {
+        if verdict.0 == EU {
+            assert_eq!(
+                (verdict.2.as_str(), verdict.3.as_str()),
+                ("NOT_AVAILABLE", "REGION_UNREACHABLE"),
+                "{verdict:?}"
+            );
+            assert!(verdict.4.contains("cloudtrail:DescribeTrails"), "{}", verdict.4);
+        } else {
+            assert_eq!(verdict.2, "PASSED", "{verdict:?}");
+        }
+    }
+    let eu = summary
+        .regions
+        .iter()
+        .find(|r| r.region == EU)
+        .and_then(|r| r.publication.clone())
+        .expect("publication");
+    assert!(eu.skipped.is_some() || !eu.failed.is_empty(), "the summary says what happened in {EU}: {eu:?}");
+    assert_eq!(account.findings(HOME).await.len(), 3);
+    assert!(elapsed < Duration::from_secs(60), "took {elapsed:?}");
+}
+
+#[tokio::test]
+async fn a_hung_region_is_bounded_by_the_deadline() {
+    let account = Account::healthy().await;
+    let proxy = Proxy::start(&account.moto.endpoint, &["--cut-region", EU, "--cut-mode", "hang"]);
+    let mut config = config(&[HOME, EU], false);
+    config.collection_deadline = Some(Duration::from_secs(2));
+    let started = std::time::Instant::now();
+    let summary = audit_through(&proxy, &config).await;
+    assert!(started.elapsed() < Duration::from_secs(8), "took {:?}", started.elapsed());
+    for verdict in verdicts(&summary) {
+        let expected = if verdict.0 == EU { ("NOT_AVAILABLE", "DEADLINE_EXCEEDED") } else { ("PASSED", "") };
+        assert_eq!((verdict.2.as_str(), verdict.3.as_str()), expected, "{verdict:?}");
+    }
+}
+
+#[tokio::test]
+async fn the_run_fails_only_when_nothing_could_be_evaluated() {
+    let account = Account::healthy().await;
+    let proxy = Proxy::start(&account.moto.endpoint, &["--cut-region", EU]);
+    let clients = Clients::new(proxy.config(test_policy()).await);
+    let only_eu = config(&[EU], true);
+    let error = handle_invocation(&clients, &only_eu, &serde_json::json!({}), None)
+        .await
+        .expect_err("nothing evaluated");
+    assert!(matches!(error, InvocationError::NothingEvaluated(_)), "{error}");
+    let both = config(&[HOME, EU], false);
+    let summary =
+        handle_invocation(&clients, &both, &serde_json::json!({}), None).await.expect("one region is enough");
+    assert_eq!(summary["totals"]["passed"], 3);
+    assert_eq!(summary["totals"]["notAvailable"], 3);
+}
