@@ -7,6 +7,7 @@
 #   make build    Lambda package for arm64: bootstrap.zip
 #   make deploy   sam build && sam deploy --guided
 #   make fuzz     fuzz the filter-pattern engine (nightly + cargo-fuzz; see fuzz/README)
+#   make bench    performance benchmark: release build against moto behind a latency proxy
 
 SHELL := bash
 .SHELLFLAGS := -euo pipefail -c
@@ -20,7 +21,7 @@ VENV_BIN := $(CURDIR)/.venv/bin
 WITH_VENV := PATH="$(VENV_BIN):$$PATH"
 LAMBDA_BIN := cis-monitor-lambda
 
-.PHONY: demo test lint build deploy fuzz
+.PHONY: demo test lint build deploy fuzz bench
 
 demo:
 	scripts/demo.sh
@@ -55,3 +56,10 @@ FUZZ_TARGET ?= pattern
 FUZZ_SECONDS ?= 60
 fuzz:
 	cargo +nightly fuzz run $(FUZZ_TARGET) -- -max_total_time=$(FUZZ_SECONDS)
+
+# Release build, then every region audited against moto behind scripts/aws_proxy.py (50 ms per
+# call), for the compliant and the large account; see scripts/bench.sh. Options go in
+# BENCH_ARGS, e.g. make bench BENCH_ARGS="--latency-ms 20 --runs 5".
+BENCH_ARGS ?=
+bench:
+	scripts/bench.sh $(BENCH_ARGS)

@@ -486,7 +486,7 @@ impl Proxy {
         let python = if python.exists() { python } else { PathBuf::from("python3") };
         let port_file =
             std::env::temp_dir().join(format!("cis-monitor-proxy-{}-{}", std::process::id(), rand_suffix()));
-        let child = Command::new(python)
+        let mut child = Command::new(python)
             .arg(root.join("scripts/aws_proxy.py"))
             .args(["--listen", "127.0.0.1:0", "--upstream", upstream, "--port-file"])
             .arg(&port_file)
@@ -505,6 +505,8 @@ impl Proxy {
             }
             std::thread::sleep(Duration::from_millis(50));
         }
+        let _ = child.kill();
+        let _ = child.wait();
         panic!("the proxy did not start");
     }
 
