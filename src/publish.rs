@@ -146,8 +146,8 @@ async fn read_prior_findings(
     while let Some(page) = pages.next().await {
         let page = page.map_err(|error| ApiFailure::from_sdk("securityhub:GetFindings", region, error))?;
         for finding in page.findings() {
-            let Some(id) = finding.id().filter(|id| id.starts_with(&prefix)) else { continue };
-            if finding.product_arn() != Some(product.as_str()) {
+            let Some(id) = finding.id() else { continue };
+            if !is_own_finding(id, finding.product_arn(), identity, region) {
                 continue;
             }
             prior.insert(
@@ -170,6 +170,14 @@ const IMPORT_ATTEMPTS: u32 = 3;
 
 /// Imports one batch; findings refused with a retryable code are sent again with backoff,
 /// the others are reported.
+/// Whether a finding Security Hub returned is this tool's, for this account and region: its
+/// Id has this tool's prefix for the region, and it was imported under the region's product
+/// ARN. An aggregation region also returns other regions' findings; they are never touched.
+pub fn is_own_finding(id: &str, product_arn: Option<&str>, identity: &Identity, region: &str) -> bool {
+    id.starts_with(&region_id_prefix(&identity.account, region))
+        && product_arn == Some(crate::findings::product_arn(identity, region).as_str())
+}
+
 async fn import_batch(client: &Client, region: &str, batch: &[Finding], publication: &mut RegionPublication) {
     let mut pending: Vec<&Finding> = batch.iter().collect();
     for attempt in 1..=IMPORT_ATTEMPTS {
@@ -302,4 +310,38 @@ fn to_sdk_finding(finding: &Finding) -> AwsSecurityFinding {
                 .build(),
         )
         .build()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_this_tools_findings_of_the_region_are_its_own() {
+        let identity = Identity {
+            account: "111122223333".to_string(),
+            partition: "aws".to_string(),
+            arn: "arn:aws:iam::111122223333:role/x".to_string(),
+        };
+        let product =
+            |region: &str| format!("arn:aws:securityhub:{region}:111122223333:product/111122223333/default");
+        let own = "cis-monitor/111122223333/us-east-1/CloudWatch.5";
+        assert!(is_own_finding(own, Some(&product("us-east-1")), &identity, "us-east-1"));
+        let aggregated = "cis-monitor/111122223333/eu-west-1/CloudWatch.5";
+        assert!(!is_own_finding(aggregated, Some(&product("eu-west-1")), &identity, "us-east-1"));
+        assert!(!is_own_finding(own, Some(&product("eu-west-1")), &identity, "us-east-1"));
+        assert!(!is_own_finding(
+            "arn:aws:securityhub:us-east-1::control/CloudWatch.5",
+            Some(&product("us-east-1")),
+            &identity,
+            "us-east-1"
+        ));
+        assert!(!is_own_finding(
+            "cis-monitor/999999999999/us-east-1/CloudWatch.5",
+            Some(&product("us-east-1")),
+            &identity,
+            "us-east-1"
+        ));
+        assert!(!is_own_finding(own, None, &identity, "us-east-1"));
+    }
 }
