@@ -14,7 +14,7 @@ use aws_sdk_cloudwatch::types::{ComparisonOperator, Statistic};
 use aws_sdk_cloudwatchlogs::types::MetricTransformation;
 use aws_sdk_securityhub::types::AwsSecurityFinding;
 use cis_monitor::audit::{AuditSummary, run_audit};
-use cis_monitor::clients::Clients;
+use cis_monitor::clients::{CallPolicy, Clients};
 use cis_monitor::config::AuditConfig;
 use cis_monitor::controls::Control;
 
@@ -136,12 +136,7 @@ impl Moto {
 
     /// The SDK configuration of a user's keys.
     pub async fn config_for(&self, key: &str, secret: &str) -> SdkConfig {
-        aws_config::defaults(BehaviorVersion::latest())
-            .endpoint_url(&self.endpoint)
-            .region(Region::new(HOME))
-            .credentials_provider(aws_sdk_sts::config::Credentials::new(key, secret, None, None, "tests"))
-            .load()
-            .await
+        sdk_config(&self.endpoint, key, secret, CallPolicy::default()).await
     }
 
     /// Creates an S3 bucket (CloudTrail needs one); S3 is not a dependency of the crate.
@@ -151,14 +146,7 @@ impl Moto {
 
     /// The SDK configuration that reaches this server.
     pub async fn config(&self) -> SdkConfig {
-        aws_config::defaults(BehaviorVersion::latest())
-            .endpoint_url(&self.endpoint)
-            .region(Region::new(HOME))
-            .credentials_provider(aws_sdk_sts::config::Credentials::new(
-                "testing", "testing", None, None, "tests",
-            ))
-            .load()
-            .await
+        sdk_config(&self.endpoint, "testing", "testing", CallPolicy::default()).await
     }
 }
 
@@ -167,6 +155,17 @@ impl Drop for Moto {
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
+}
+
+/// The SDK configuration that reaches `endpoint` with these keys, under `policy`.
+async fn sdk_config(endpoint: &str, key: &str, secret: &str, policy: CallPolicy) -> SdkConfig {
+    policy
+        .apply(aws_config::defaults(BehaviorVersion::latest()))
+        .endpoint_url(endpoint)
+        .region(Region::new(HOME))
+        .credentials_provider(aws_sdk_sts::config::Credentials::new(key, secret, None, None, "tests"))
+        .load()
+        .await
 }
 
 fn percent_encode(text: &str) -> String {
@@ -511,16 +510,8 @@ impl Proxy {
     }
 
     /// The SDK configuration that reaches moto through this proxy, under `policy`.
-    pub async fn config(&self, policy: cis_monitor::clients::CallPolicy) -> SdkConfig {
-        policy
-            .apply(aws_config::defaults(BehaviorVersion::latest()))
-            .endpoint_url(&self.endpoint)
-            .region(Region::new(HOME))
-            .credentials_provider(aws_sdk_sts::config::Credentials::new(
-                "testing", "testing", None, None, "tests",
-            ))
-            .load()
-            .await
+    pub async fn config(&self, policy: CallPolicy) -> SdkConfig {
+        sdk_config(&self.endpoint, "testing", "testing", policy).await
     }
 }
 
