@@ -36,9 +36,13 @@ pub const PUBLISH_RESERVE: Duration = Duration::from_secs(30);
 
 /// How long collecting may take when the invocation must end at `deadline_ms` (milliseconds
 /// since the epoch, as the Lambda context gives it): the time left, less [`PUBLISH_RESERVE`].
-pub fn collection_budget(deadline_ms: u64, now: SystemTime) -> Duration {
+/// `None` when the deadline is not in the future: no real invocation starts after its own
+/// deadline, so such a value is not a deadline (local emulators such as `cargo lambda watch`
+/// send a constant).
+pub fn collection_budget(deadline_ms: u64, now: SystemTime) -> Option<Duration> {
     let now = now.duration_since(UNIX_EPOCH).unwrap_or_default();
-    Duration::from_millis(deadline_ms).saturating_sub(now).saturating_sub(PUBLISH_RESERVE)
+    let left = Duration::from_millis(deadline_ms).checked_sub(now).filter(|left| !left.is_zero())?;
+    Some(left.saturating_sub(PUBLISH_RESERVE))
 }
 
 /// Handles one invocation: validates the payload against `config`, runs the audit within the
@@ -56,7 +60,13 @@ pub async fn handle_invocation(
 ) -> Result<Json, InvocationError> {
     let mut config = config.for_invocation(payload)?;
     if let Some(deadline_ms) = deadline_ms {
-        config.collection_deadline = Some(collection_budget(deadline_ms, SystemTime::now()));
+        config.collection_deadline = collection_budget(deadline_ms, SystemTime::now());
+        if config.collection_deadline.is_none() {
+            tracing::warn!(
+                deadline_ms,
+                "the invocation's deadline is not in the future: running without one"
+            );
+        }
     }
     let summary = Box::pin(run_audit(clients, &config, SystemTime::now())).await?;
     let json = serde_json::to_value(&summary).unwrap_or(Json::Null);
@@ -107,8 +117,9 @@ mod tests {
     #[test]
     fn the_collection_budget_keeps_time_for_publishing() {
         let now = UNIX_EPOCH + Duration::from_secs(1_000);
-        assert_eq!(collection_budget(1_000_000 + 300_000, now), Duration::from_secs(270));
-        assert_eq!(collection_budget(1_000_000 + 10_000, now), Duration::ZERO);
-        assert_eq!(collection_budget(0, now), Duration::ZERO);
+        assert_eq!(collection_budget(1_000_000 + 300_000, now), Some(Duration::from_secs(270)));
+        assert_eq!(collection_budget(1_000_000 + 10_000, now), Some(Duration::ZERO));
+        assert_eq!(collection_budget(1_000_000, now), None);
+        assert_eq!(collection_budget(600_000, now), None, "cargo lambda watch's constant");
     }
 }
