@@ -1,8 +1,11 @@
 //! Failures of AWS calls, classified where they happen so that the rest of the crate deals in
 //! domain values (a denied read, a throttled call, an unreachable region), never in SDK types.
 
+#[cfg(feature = "aws")]
 use aws_sdk_sts::error::ProvideErrorMetadata;
+#[cfg(feature = "aws")]
 use aws_smithy_runtime_api::client::orchestrator::HttpResponse;
+#[cfg(feature = "aws")]
 use aws_smithy_runtime_api::client::result::SdkError;
 use serde::Serialize;
 
@@ -41,6 +44,7 @@ pub struct ApiFailure {
     pub message: String,
 }
 
+#[cfg(feature = "aws")]
 impl ApiFailure {
     /// Classifies an SDK error of the call `action` made in `region`. A service error without a
     /// code (some services answer a denial with a body the SDK cannot read) is classified by
@@ -68,6 +72,9 @@ impl ApiFailure {
         ApiFailure { action: action.to_string(), region: region.to_string(), kind, code, message }
     }
 
+}
+
+impl ApiFailure {
     /// A failure the crate detects itself, such as a malformed answer.
     pub fn other(action: &str, region: &str, message: impl Into<String>) -> Self {
         ApiFailure {
@@ -80,6 +87,7 @@ impl ApiFailure {
     }
 }
 
+#[cfg(feature = "aws")]
 /// The error and its sources, joined, for a message that says more than "dispatch failure".
 fn error_chain(error: &dyn std::error::Error) -> String {
     let mut text = error.to_string();
@@ -92,6 +100,7 @@ fn error_chain(error: &dyn std::error::Error) -> String {
     text
 }
 
+#[cfg(feature = "aws")]
 /// Classifies an answer by its HTTP status alone.
 fn kind_of_status(status: Option<u16>) -> FailureKind {
     match status {
@@ -102,6 +111,7 @@ fn kind_of_status(status: Option<u16>) -> FailureKind {
     }
 }
 
+#[cfg(feature = "aws")]
 /// Classifies a service error code. The codes differ by service; all the ones the audited
 /// services use for these cases are listed here, in one place.
 fn kind_of_code(code: Option<&str>) -> FailureKind {
@@ -134,7 +144,7 @@ fn kind_of_code(code: Option<&str>) -> FailureKind {
     }
 }
 
-#[cfg(test)]
+#[cfg(all(test, feature = "aws"))]
 mod tests {
     use super::*;
 

@@ -2,10 +2,14 @@
 
 use serde::Serialize;
 
+#[cfg(feature = "aws")]
 use crate::arn::Arn;
+#[cfg(feature = "aws")]
 use crate::error::ApiFailure;
+#[cfg(feature = "aws")]
 use crate::inventory::Identity;
 
+#[cfg(feature = "aws")]
 /// The caller's account and partition, from STS GetCallerIdentity.
 ///
 /// # Errors
@@ -45,6 +49,7 @@ pub struct RegionInfo {
     pub opt_in_status: String,
 }
 
+#[cfg(feature = "aws")]
 /// The enabled regions of the caller's partition, sorted.
 ///
 /// # Errors

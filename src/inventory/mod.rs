@@ -6,17 +6,24 @@
 //! fetch keeps its own outcome: a denied or failed call is recorded as an [`ApiFailure`] beside
 //! the resources that were read, never in place of the whole inventory.
 
+#[cfg(feature = "aws")]
 mod cloudtrail;
+#[cfg(feature = "aws")]
 mod cloudwatch;
+#[cfg(feature = "aws")]
 mod collect;
+#[cfg(feature = "aws")]
 mod logs;
+#[cfg(feature = "aws")]
 mod memo;
+#[cfg(feature = "aws")]
 mod sns;
 
 use std::collections::BTreeMap;
 
 use serde::Serialize;
 
+#[cfg(feature = "aws")]
 pub use collect::collect;
 
 use crate::arn::Arn;
