@@ -71,7 +71,6 @@ impl ApiFailure {
         };
         ApiFailure { action: action.to_string(), region: region.to_string(), kind, code, message }
     }
-
 }
 
 impl ApiFailure {
