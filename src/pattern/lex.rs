@@ -126,12 +126,17 @@ impl<'a> Lexer<'a> {
         self.rest().is_empty()
     }
 
-    /// The next token, without consuming it.
-    pub fn peek_token(&mut self) -> Result<Spanned<Token>, ParseError> {
-        let saved = self.position;
-        let token = self.next_token();
-        self.position = saved;
-        token
+    /// Whether the next non-blank text starts with `prefix`: a look-ahead that builds no
+    /// token.
+    pub fn next_is(&mut self, prefix: &str) -> bool {
+        self.skip_blanks();
+        self.rest().starts_with(prefix)
+    }
+
+    /// Whether the next non-blank text starts a comparison operator.
+    pub fn next_is_operator(&mut self) -> bool {
+        self.skip_blanks();
+        self.rest().starts_with(['=', '!', '<', '>'])
     }
 
     /// Reads the next structural token.

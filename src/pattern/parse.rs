@@ -106,7 +106,7 @@ impl<'a> Parser<'a> {
     /// `or := and ("||" and)*`
     fn or_expr(&mut self) -> Result<Expr, ParseError> {
         let mut alternatives = vec![self.and_expr()?];
-        while self.lexer.peek_token()?.item == Token::Or {
+        while self.lexer.next_is("||") {
             self.lexer.next_token()?;
             alternatives.push(self.and_expr()?);
         }
@@ -116,7 +116,7 @@ impl<'a> Parser<'a> {
     /// `and := primary ("&&" primary)*`
     fn and_expr(&mut self) -> Result<Expr, ParseError> {
         let mut parts = vec![self.primary()?];
-        while self.lexer.peek_token()?.item == Token::And {
+        while self.lexer.next_is("&&") {
             self.lexer.next_token()?;
             parts.push(self.primary()?);
         }
@@ -125,10 +125,9 @@ impl<'a> Parser<'a> {
 
     /// `primary := "(" or ")" | condition`
     fn primary(&mut self) -> Result<Expr, ParseError> {
-        let token = self.lexer.peek_token()?;
+        let token = self.lexer.next_token()?;
         match token.item {
             Token::LeftParen => {
-                self.lexer.next_token()?;
                 self.depth += 1;
                 if self.depth > MAX_NESTING {
                     return Err(ParseError::new(self.source(), token.start, ParseErrorKind::TooDeep));
@@ -138,10 +137,7 @@ impl<'a> Parser<'a> {
                 self.depth -= 1;
                 Ok(expr)
             }
-            Token::Selector(selector) => {
-                self.lexer.next_token()?;
-                self.condition(selector, token.start).map(Expr::Condition)
-            }
+            Token::Selector(selector) => self.condition(selector, token.start).map(Expr::Condition),
             Token::Word(word) if word.eq_ignore_ascii_case("NOT") => Err(ParseError::new(
                 self.source(),
                 token.start,
@@ -270,17 +266,14 @@ impl<'a> Parser<'a> {
             Token::Word(name) => name,
             _ => return Err(ParseError::expected(self.source(), token.start, "a field name or `...`")),
         };
-        let test = match self.lexer.peek_token()?.item {
-            Token::Operator(_) => Some(self.field_or(&name, true)?),
-            _ => None,
-        };
+        let test = if self.lexer.next_is_operator() { Some(self.field_or(&name, true)?) } else { None };
         Ok(DelimitedField::Named { name, test })
     }
 
     /// `field_or := field_and ("||" field_and)*`; the first comparison's name is implicit.
     fn field_or(&mut self, name: &str, first: bool) -> Result<FieldExpr, ParseError> {
         let mut alternatives = vec![self.field_and(name, first)?];
-        while self.lexer.peek_token()?.item == Token::Or {
+        while self.lexer.next_is("||") {
             self.lexer.next_token()?;
             alternatives.push(self.field_and(name, false)?);
         }
@@ -290,7 +283,7 @@ impl<'a> Parser<'a> {
     /// `field_and := field_primary ("&&" field_primary)*`
     fn field_and(&mut self, name: &str, first: bool) -> Result<FieldExpr, ParseError> {
         let mut parts = vec![self.field_primary(name, first)?];
-        while self.lexer.peek_token()?.item == Token::And {
+        while self.lexer.next_is("&&") {
             self.lexer.next_token()?;
             parts.push(self.field_primary(name, false)?);
         }
