@@ -6,7 +6,7 @@
 #   make lint     rustfmt, clippy, cfn-lint, sam validate --lint
 #   make build    Lambda package for arm64: bootstrap.zip
 #   make deploy   sam build && sam deploy --guided
-#   make fuzz     fuzz the filter-pattern engine (nightly + cargo-fuzz; see fuzz/README)
+#   make fuzz     fuzz the pattern engine or the payload parsing (cargo-fuzz; README, Fuzzing)
 #   make bench    performance benchmark: release build against moto behind a latency proxy
 
 SHELL := bash
@@ -50,12 +50,14 @@ deploy:
 	$(WITH_VENV) sam build --template-file template.yaml
 	$(WITH_VENV) sam deploy --guided
 
-# Needs a nightly toolchain and cargo-fuzz (cargo install cargo-fuzz). FUZZ_SECONDS bounds the
-# run; the corpus and crash artifacts stay under fuzz/.
+# Needs cargo-fuzz (cargo install cargo-fuzz); RUSTC_BOOTSTRAP lets the stable toolchain take
+# its nightly flags. FUZZ_TARGET is pattern or payload; FUZZ_SECONDS bounds the run; the corpus
+# and crash artifacts stay under fuzz/, the build in its own target directory.
 FUZZ_TARGET ?= pattern
 FUZZ_SECONDS ?= 60
 fuzz:
-	cargo +nightly fuzz run $(FUZZ_TARGET) -- -max_total_time=$(FUZZ_SECONDS)
+	cd fuzz && CARGO_TARGET_DIR=$(HOME)/.cache/cis-monitor/fuzz-target RUSTC_BOOTSTRAP=1 \
+		cargo fuzz run $(FUZZ_TARGET) -- -max_total_time=$(FUZZ_SECONDS)
 
 # Release build, then every region audited against moto behind scripts/aws_proxy.py (50 ms per
 # call), for the compliant and the large account; see scripts/bench.sh. Options go in

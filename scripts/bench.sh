@@ -1,0 +1,171 @@
+#!/usr/bin/env bash
+# Performance benchmark: a full audit of every region, against a local moto behind a proxy that
+# adds a fixed latency to every AWS call and counts the calls.
+#
+# Usage: scripts/bench.sh [--latency-ms 50] [--runs 3] [--accounts compliant,large]
+#                         [--cli-arg ARG]...    (passed on to `cis-monitor run`, e.g. --concurrency)
+#
+#   1. scripts/setup-venv.sh test                         moto, boto3
+#   2. cargo build --release --bin cis-monitor --bin cis-monitor-lambda   (cached when unchanged;
+#      BENCH_SKIP_BUILD=1 uses the binaries already in $CARGO_TARGET_DIR/release)
+#   3. per account (scripts/seed_bench.py: compliant, large):
+#        a fresh moto_server on a free port; seed it; scripts/aws_proxy.py in front of it with
+#        --latency-ms; then `cis-monitor run --format json` (publishing, every region: no
+#        --region) through the proxy, once on the fresh account ("first": nothing in Security
+#        Hub yet) and --runs more times ("steady": as every later scheduled run). Each run is
+#        timed with a monotonic clock and /usr/bin/time -v (peak RSS); the proxy counts the calls.
+#   4. Lambda start: scripts/bench_lambda_start.py (exec -> first event handled, no AWS call).
+#   5. The summary: the issue's targets, met or missed.
+#
+# Everything started here is stopped on exit, also on failure or Ctrl-C. Logs and JSON results
+# are in .bench/. No AWS account is touched: the caller's AWS_* variables are dropped and the
+# CLI gets dummy credentials, no config files, and AWS_ENDPOINT_URL pointing at the proxy.
+set -euo pipefail
+
+repo="$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")/.." && pwd -P)"
+cd -- "$repo"
+state="$repo/.bench"
+mkdir -p -- "$state"
+
+latency=50
+runs=3
+accounts="compliant,large"
+cli_args=()
+while (($#)); do
+  case "$1" in
+    --latency-ms) latency="${2:?--latency-ms needs a value}"; shift 2 ;;
+    --latency-ms=*) latency="${1#*=}"; shift ;;
+    --runs) runs="${2:?--runs needs a value}"; shift 2 ;;
+    --runs=*) runs="${1#*=}"; shift ;;
+    --accounts) accounts="${2:?--accounts needs a value}"; shift 2 ;;
+    --accounts=*) accounts="${1#*=}"; shift ;;
+    --cli-arg) cli_args+=("${2:?--cli-arg needs a value}"); shift 2 ;;
+    --cli-arg=*) cli_args+=("${1#*=}"); shift ;;
+    -h | --help) sed -n '2,23p' "$0"; exit 0 ;;
+    *) echo "bench.sh: unknown argument '$1' (see --help)" >&2; exit 2 ;;
+  esac
+done
+[[ "$latency" =~ ^[0-9]+([.][0-9]+)?$ ]] || { echo "bench.sh: --latency-ms must be a number" >&2; exit 2; }
+[[ "$runs" =~ ^[0-9]+$ ]] || { echo "bench.sh: --runs must be a whole number" >&2; exit 2; }
+
+export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/cis-monitor/target}"
+python="$repo/.venv/bin/python"
+cli="$CARGO_TARGET_DIR/release/cis-monitor"
+lambda_bin="$CARGO_TARGET_DIR/release/cis-monitor-lambda"
+
+# Never reach a real account: drop the caller's AWS and cis-monitor settings.
+while read -r name; do unset "$name"; done < <(compgen -e | grep -E '^(AWS_|CIS_MONITOR_)' || true)
+
+step() { printf '\n==> %s\n' "$*"; }
+
+moto_pid=""
+proxy_pid=""
+# Stops one process this script started (by pid), TERM then KILL.
+stop_pid() {
+  local pid="$1"
+  [[ -n "$pid" ]] || return 0
+  kill -TERM "$pid" 2>/dev/null || return 0
+  for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || return 0; sleep 0.1; done
+  kill -KILL "$pid" 2>/dev/null || true
+}
+stop_all() {
+  stop_pid "$proxy_pid"; proxy_pid=""
+  stop_pid "$moto_pid"; moto_pid=""
+}
+cleanup() {
+  local status=$?
+  trap - EXIT INT TERM
+  stop_all
+  exit "$status"
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+free_port() {
+  "$python" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()'
+}
+
+# Starts a fresh moto_server on a free port; sets moto_pid and moto_url.
+start_moto() {
+  local log="$1" port deadline
+  port="$(free_port)"
+  # setsid: Ctrl-C in the terminal reaches this script's trap, not the server directly.
+  setsid "$repo/.venv/bin/moto_server" -H 127.0.0.1 -p "$port" >"$log" 2>&1 </dev/null &
+  moto_pid=$!
+  moto_url="http://127.0.0.1:$port"
+  deadline=$((SECONDS + 30))
+  until "$python" -c 'import sys, urllib.request; urllib.request.urlopen(sys.argv[1] + "/moto-api/data.json", timeout=2)' \
+    "$moto_url" 2>/dev/null; do
+    kill -0 "$moto_pid" 2>/dev/null || { echo "bench.sh: moto_server exited; log follows:" >&2; tail -n 30 -- "$log" >&2; exit 1; }
+    ((SECONDS < deadline)) || { echo "bench.sh: moto_server did not answer within 30 s" >&2; exit 1; }
+    sleep 0.2
+  done
+}
+
+# Starts the proxy in front of $moto_url; sets proxy_pid and proxy_url.
+start_proxy() {
+  local log="$1" portfile="$state/proxy.port" deadline
+  rm -f -- "$portfile"
+  setsid "$python" scripts/aws_proxy.py --listen 127.0.0.1:0 --upstream "$moto_url" \
+    --latency-ms "$latency" --port-file "$portfile" >"$log" 2>&1 </dev/null &
+  proxy_pid=$!
+  deadline=$((SECONDS + 10))
+  until [[ -s "$portfile" ]]; do
+    kill -0 "$proxy_pid" 2>/dev/null || { echo "bench.sh: the proxy exited; log follows:" >&2; cat -- "$log" >&2; exit 1; }
+    ((SECONDS < deadline)) || { echo "bench.sh: the proxy did not start within 10 s" >&2; exit 1; }
+    sleep 0.1
+  done
+  proxy_url="http://127.0.0.1:$(cat -- "$portfile")"
+}
+
+step "Python tools (moto, boto3)"
+scripts/setup-venv.sh test
+
+if [[ "${BENCH_SKIP_BUILD:-0}" == 1 ]]; then
+  step "Using the release binaries in $CARGO_TARGET_DIR/release (BENCH_SKIP_BUILD=1)"
+else
+  step "Release build (cached when nothing changed)"
+  cargo build --release --bin cis-monitor --bin cis-monitor-lambda
+fi
+for binary in "$cli" "$lambda_bin"; do
+  [[ -x "$binary" ]] || { echo "bench.sh: $binary not found; run cargo build --release" >&2; exit 1; }
+done
+
+if [[ -x /usr/bin/time ]]; then
+  rss_note="peak RSS from /usr/bin/time -v"
+else
+  rss_note="/usr/bin/time missing: peak RSS from getrusage(RUSAGE_CHILDREN) (the child's VmHWM)"
+fi
+echo "host: $(nproc) CPU(s), $(uname -sr); load average $(cut -d' ' -f1-3 /proc/loadavg)$( [[ -r /proc/pressure/cpu ]] && echo "; CPU pressure (some, avg10) $(sed -n 's/^some avg10=\([0-9.]*\).*/\1/p' /proc/pressure/cpu)%")"
+echo "$rss_note"
+echo "cis-monitor: $("$cli" --version) ($(git -C "$repo" rev-parse --short HEAD 2>/dev/null || echo '?')$(git -C "$repo" diff --quiet -- src Cargo.toml Cargo.lock 2>/dev/null || echo ', src modified'))"
+
+results=()
+IFS=', ' read -r -a account_list <<<"$accounts"
+for account in "${account_list[@]}"; do
+  case "$account" in compliant | large) ;; *) echo "bench.sh: unknown account '$account'" >&2; exit 2 ;; esac
+  step "Account '$account': fresh moto, seeding"
+  start_moto "$state/moto-$account.log"
+  "$python" scripts/seed_bench.py --endpoint "$moto_url" --account "$account"
+  start_proxy "$state/proxy-$account.log"
+
+  step "Account '$account': cis-monitor run --format json${cli_args[*]+ ${cli_args[*]}}, every region, publishing ($latency ms per call, 1 + $runs runs)"
+  "$python" scripts/bench_measure.py run --account "$account" --proxy "$proxy_url" --runs "$runs" \
+    --latency-ms "$latency" --json "$state/$account.json" -- \
+    env -i PATH=/usr/bin:/bin HOME="$state" \
+      AWS_ENDPOINT_URL="$proxy_url" AWS_ACCESS_KEY_ID=testing AWS_SECRET_ACCESS_KEY=testing \
+      AWS_REGION=us-east-1 AWS_EC2_METADATA_DISABLED=true \
+      AWS_CONFIG_FILE=/dev/null AWS_SHARED_CREDENTIALS_FILE=/dev/null \
+      "$cli" run --format json ${cli_args[@]+"${cli_args[@]}"}
+  results+=("$state/$account.json")
+  stop_all
+done
+
+step "Lambda start: exec of cis-monitor-lambda -> first event handled (payload rejected before any AWS call)"
+"$python" scripts/bench_lambda_start.py --binary "$lambda_bin" --runs 5 --json "$state/lambda.json"
+results+=("$state/lambda.json")
+
+"$python" scripts/bench_measure.py summary --latency-ms "$latency" "${results[@]}"
+echo
+echo "Details: .bench/*.json; moto and proxy logs: .bench/*.log"

@@ -1,0 +1,316 @@
+#!/usr/bin/env python3
+"""Measurement and report helpers of scripts/bench.sh (not meant to be run by hand).
+
+  bench_measure.py run --account NAME --proxy URL --runs N --json FILE -- COMMAND...
+      Runs COMMAND (cis-monitor run --format json ...) once on the freshly seeded account
+      ("first": no earlier findings in Security Hub) and then N more times ("steady": the
+      findings of the previous run are read back, as in every scheduled run after the first).
+      Each run: POST <proxy>/__proxy/reset, the command under /usr/bin/time -v with a monotonic
+      clock around it, then GET <proxy>/__proxy/stats. Peak RSS is time's "Maximum resident set
+      size"; without /usr/bin/time, a wrapper process reports getrusage(RUSAGE_CHILDREN).ru_maxrss
+      (the child's VmHWM). Prints the account's figures and writes them to FILE.
+
+  bench_measure.py summary --latency-ms L FILE...
+      The summary table: each target of the issue, the figure measured, met or missed by how much.
+
+  bench_measure.py _rusage COMMAND...   (internal) run COMMAND, then print its ru_maxrss to fd 3.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import resource
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+import urllib.request
+
+TIME = "/usr/bin/time"
+MIB = 1024.0  # ru_maxrss and time -v report KiB
+
+
+def proxy(url: str, path: str, method: str = "GET") -> dict:
+    request = urllib.request.Request(url.rstrip("/") + path, data=b"" if method == "POST" else None, method=method)
+    with urllib.request.urlopen(request, timeout=10) as response:
+        return json.load(response)
+
+
+def measure(command: list[str]) -> dict:
+    """Runs `command`; wall time (monotonic), peak RSS, exit status, stdout."""
+    if os.access(TIME, os.X_OK):
+        started = time.monotonic()
+        done = subprocess.run([TIME, "-v", *command], capture_output=True)
+        wall = time.monotonic() - started
+        stderr = done.stderr.decode("utf-8", "replace")
+        rss = re.search(r"Maximum resident set size \(kbytes\): (\d+)", stderr)
+        elapsed = re.search(r"Elapsed \(wall clock\) time \(h:mm:ss or m:ss\): (\S+)", stderr)
+        cpu = [re.search(rf"{label} time \(seconds\): ([\d.]+)", stderr) for label in ("User", "System")]
+        status = re.search(r"Exit status: (\d+)", stderr)
+        return {
+            "started": started,
+            "wall": wall,
+            "timeElapsed": elapsed.group(1) if elapsed else None,
+            "cpu": sum(float(m.group(1)) for m in cpu if m),
+            "maxRssKiB": int(rss.group(1)) if rss else None,
+            "rssSource": "/usr/bin/time -v",
+            "exit": int(status.group(1)) if status else done.returncode,
+            "stdout": done.stdout.decode("utf-8", "replace"),
+            "stderr": stderr,
+        }
+    read_end, write_end = os.pipe()
+    started = time.monotonic()
+    done = subprocess.run(
+        [sys.executable, os.path.abspath(__file__), "_rusage", str(write_end), *command],
+        capture_output=True,
+        pass_fds=(write_end,),
+    )
+    wall = time.monotonic() - started
+    os.close(write_end)
+    with os.fdopen(read_end) as report:
+        usage = json.loads(report.read() or "{}")
+    return {
+        "started": started,
+        "wall": wall,
+        "timeElapsed": None,
+        "cpu": usage.get("cpu"),
+        "maxRssKiB": usage.get("maxrss"),
+        "rssSource": "getrusage(RUSAGE_CHILDREN)",
+        "exit": usage.get("exit", done.returncode),
+        "stdout": done.stdout.decode("utf-8", "replace"),
+        "stderr": done.stderr.decode("utf-8", "replace"),
+    }
+
+
+def rusage_wrapper(fd: int, command: list[str]) -> None:
+    status = subprocess.call(command)
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    with os.fdopen(fd, "w") as report:
+        json.dump({"maxrss": usage.ru_maxrss, "cpu": usage.ru_utime + usage.ru_stime, "exit": status}, report)
+    sys.exit(status)
+
+
+def one_run(label: str, proxy_url: str, command: list[str]) -> dict:
+    proxy(proxy_url, "/__proxy/reset", "POST")
+    result = measure(command)
+    stats = proxy(proxy_url, "/__proxy/stats?timeline=1")
+    try:
+        summary = json.loads(result["stdout"])
+    except ValueError:
+        summary = None
+    totals = (summary or {}).get("totals", {})
+    return {
+        "label": label,
+        "wall": result["wall"],
+        "timeElapsed": result["timeElapsed"],
+        "cpu": result["cpu"],
+        "maxRssKiB": result["maxRssKiB"],
+        "rssSource": result["rssSource"],
+        "exit": result["exit"],
+        "regions": len((summary or {}).get("regions", [])),
+        "totals": totals,
+        "calls": stats["calls"],
+        "totalCalls": stats["total"],
+        "faults": stats["faults"],
+        "byRegion": stats["byRegion"],
+        "phases": phases(stats.get("timeline", []), result["started"]),
+        "error": None if summary is not None else result["stderr"][-2000:],
+    }
+
+
+def phases(timeline: list, started: float) -> list:
+    """Per operation, in order of first arrival: [key, calls, first arrival, last answer, mean
+    duration], in ms since the command started (the proxy's times are CLOCK_MONOTONIC, as ours)."""
+    by_key: dict[str, list] = {}
+    for arrived, answered, key, _region, _outcome in timeline:
+        entry = by_key.setdefault(key, [key, 0, arrived, answered, 0.0])
+        entry[1] += 1
+        entry[2] = min(entry[2], arrived)
+        entry[3] = max(entry[3], answered)
+        entry[4] += answered - arrived
+    return sorted(
+        ([key, n, (first - started) * 1000, (last - started) * 1000, total / n * 1000]
+         for key, n, first, last, total in by_key.values()),
+        key=lambda entry: entry[2],
+    )
+
+
+def print_phases(title: str, run: dict) -> None:
+    print(f"  {title}: when each operation ran (ms after exec; exit at {run['wall'] * 1000:.0f} ms)")
+    print("    calls  operation                              first call  last answer  mean per call")
+    for key, n, first, last, mean in run["phases"]:
+        bar_start, bar_end = int(first / 25), max(int(first / 25) + 1, int(last / 25))
+        bar = " " * min(bar_start, 60) + "#" * max(1, min(bar_end, 60) - min(bar_start, 60))
+        print(f"    {n:>5}  {key:<37} {first:>8.0f}    {last:>8.0f}     {mean:>8.1f}    |{bar}")
+
+
+def verdicts(totals: dict) -> str:
+    return (
+        f"{totals.get('passed', 0)} passed, {totals.get('failed', 0)} failed, {totals.get('warning', 0)} warning, "
+        f"{totals.get('notAvailable', 0)} n/a; imported {totals.get('imported', 0)}, "
+        f"skipped regions {totals.get('skippedRegions', 0)}"
+    )
+
+
+def print_calls(title: str, calls: dict) -> None:
+    print(f"  {title}:")
+    for key, count in sorted(calls.items(), key=lambda item: (-item[1], item[0])):
+        print(f"    {count:>5}  {key}")
+
+
+def command_run(args: argparse.Namespace) -> None:
+    command = args.command[1:] if args.command[:1] == ["--"] else args.command
+    runs = [one_run("first", args.proxy, command)]
+    runs += [one_run(f"steady {n}", args.proxy, command) for n in range(1, args.runs + 1)]
+    for run in runs:
+        if run["error"]:
+            print(f"bench: {args.account} {run['label']}: no JSON summary (exit {run['exit']}):\n{run['error']}", file=sys.stderr)
+    steady = runs[1:]
+    result = {
+        "account": args.account,
+        "latencyMs": args.latency_ms,
+        "runs": runs,
+        "regions": runs[0]["regions"],
+        "medianSteadyWall": statistics.median(run["wall"] for run in steady) if steady else None,
+        "medianAllWall": statistics.median(run["wall"] for run in runs),
+        "maxRssKiB": max((run["maxRssKiB"] or 0) for run in runs),
+    }
+    with open(args.json, "w") as handle:
+        json.dump(result, handle, indent=2)
+
+    print(f"\n== {args.account}: {result['regions']} regions audited, {args.latency_ms:g} ms added per call")
+    print("  run        wall (monotonic)  time -v   CPU     calls  peak RSS   exit  verdicts")
+    for run in runs:
+        rss = f"{run['maxRssKiB'] / MIB:.1f} MiB" if run["maxRssKiB"] else "?"
+        cpu = f"{run['cpu']:.2f} s" if run["cpu"] is not None else "?"
+        print(
+            f"  {run['label']:<9}  {run['wall']:>12.3f} s    {run['timeElapsed'] or '-':>7}  {cpu:>6}  "
+            f"{run['totalCalls']:>5}  {rss:>9}  {run['exit']:>4}  {verdicts(run['totals'])}"
+        )
+    if steady:
+        print(f"  median wall, steady runs: {result['medianSteadyWall']:.3f} s "
+              f"(all {len(runs)} runs: {result['medianAllWall']:.3f} s)")
+    print_calls(f"calls per operation, first run ({runs[0]['totalCalls']})", runs[0]["calls"])
+    if steady:
+        print_calls(f"calls per operation, steady run ({steady[-1]['totalCalls']})", steady[-1]["calls"])
+    print_phases("first run", runs[0])
+    if steady:
+        middle = sorted(steady, key=lambda run: run["wall"])[len(steady) // 2]
+        print_phases(f"median steady run ({middle['label']})", middle)
+    by_region = runs[-1]["byRegion"]
+    busiest = sorted(by_region.items(), key=lambda item: -item[1])[:3]
+    print("  calls by region (last run): " + ", ".join(f"{region} {count}" for region, count in busiest)
+          + f", ... ({len(by_region)} regions)")
+
+
+def verdict(met: bool, miss: str) -> str:
+    return "met" if met else f"MISSED {miss}"
+
+
+def command_summary(args: argparse.Namespace) -> None:
+    accounts = {}
+    lambda_start = None
+    for path in args.files:
+        with open(path) as handle:
+            data = json.load(handle)
+        if "account" in data:
+            accounts[data["account"]] = data
+        else:
+            lambda_start = data
+    rows = []
+    compliant, large = accounts.get("compliant"), accounts.get("large")
+
+    def steady_calls(account: dict) -> int:
+        runs = account["runs"][1:] or account["runs"]
+        return max(run["totalCalls"] for run in runs)
+
+    if compliant:
+        wall = compliant["medianSteadyWall"] or compliant["medianAllWall"]
+        first = compliant["runs"][0]
+        rows.append((
+            "compliant: wall <= 0.6 s",
+            f"{wall:.3f} s median (first run {first['wall']:.3f} s)",
+            verdict(wall <= 0.6, f"by {wall - 0.6:.3f} s"),
+        ))
+        regions = compliant["regions"]
+        limit = 3 * regions + 10
+        calls = steady_calls(compliant)
+        rows.append((
+            f"compliant: calls <= 3 x {regions} regions + 10 = {limit}",
+            f"{calls} steady (first run {first['totalCalls']})",
+            verdict(calls <= limit, f"by {calls - limit}")
+            + ("" if first["totalCalls"] <= limit else f"; first run missed by {first['totalCalls'] - limit}"),
+        ))
+    if large:
+        wall = large["medianSteadyWall"] or large["medianAllWall"]
+        first = large["runs"][0]
+        rows.append((
+            "large: wall <= 1 s",
+            f"{wall:.3f} s median (first run {first['wall']:.3f} s)",
+            verdict(wall <= 1.0, f"by {wall - 1.0:.3f} s"),
+        ))
+        if compliant:
+            difference = steady_calls(large) - steady_calls(compliant)
+            first_difference = first["totalCalls"] - compliant["runs"][0]["totalCalls"]
+            rows.append((
+                "large: calls within 20 of compliant",
+                f"{steady_calls(large)} vs {steady_calls(compliant)} ({difference:+d}; first runs {first_difference:+d})",
+                verdict(abs(difference) <= 20 and abs(first_difference) <= 20, f"by {max(abs(difference), abs(first_difference)) - 20}"),
+            ))
+    peak = max((account["maxRssKiB"] for account in accounts.values()), default=0)
+    if accounts:
+        limit_kib = 40 * 1000 * 1000 / 1024  # 40 MB (decimal) in KiB
+        rows.append((
+            "peak memory <= 40 MB",
+            f"{peak / MIB:.1f} MiB = {peak * 1.024 / 1000:.1f} MB (max over all runs)",
+            verdict(peak <= limit_kib, f"by {(peak - limit_kib) * 1.024 / 1000:.1f} MB"),
+        ))
+    if lambda_start:
+        rows.append((
+            "Lambda: exec -> first event handled (no AWS call)",
+            f"{lambda_start['medianFirstEventMs']:.1f} ms median (init {lambda_start['medianInitMs']:.1f} ms), "
+            f"VmHWM {lambda_start['maxVmHwmKiB'] / MIB:.1f} MiB",
+            "(no target)",
+        ))
+    verdicts_ok = all(
+        all(run["totals"].get("passed", 0) == 3 * run["regions"] and run["exit"] == 0 for run in account["runs"])
+        for account in accounts.values()
+    )
+    width = max(len(row[0]) for row in rows) if rows else 10
+    value_width = max(len(row[1]) for row in rows) if rows else 10
+    print(f"\n== Summary ({args.latency_ms:g} ms added per call; wall = median of the steady runs)")
+    for target, measured, status in rows:
+        print(f"  {target:<{width}}  {measured:<{value_width}}  {status}")
+    print("  every run: all verdicts PASSED and exit 0: " + ("yes" if verdicts_ok else "NO (see the runs above)"))
+
+
+def main() -> None:
+    if len(sys.argv) > 2 and sys.argv[1] == "_rusage":
+        rusage_wrapper(int(sys.argv[2]), sys.argv[3:])
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    sub = parser.add_subparsers(dest="verb", required=True)
+    run = sub.add_parser("run")
+    run.add_argument("--account", required=True)
+    run.add_argument("--proxy", required=True)
+    run.add_argument("--runs", type=int, default=3)
+    run.add_argument("--latency-ms", type=float, default=0.0)
+    run.add_argument("--json", required=True)
+    run.add_argument("command", nargs=argparse.REMAINDER)
+    summary = sub.add_parser("summary")
+    summary.add_argument("--latency-ms", type=float, default=0.0)
+    summary.add_argument("files", nargs="+")
+    args = parser.parse_args()
+    if args.verb == "run":
+        if shutil.which(TIME) is None:
+            print(f"bench: {TIME} not found; peak RSS from getrusage(RUSAGE_CHILDREN)", file=sys.stderr)
+        command_run(args)
+    else:
+        command_summary(args)
+
+
+if __name__ == "__main__":
+    main()

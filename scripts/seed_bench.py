@@ -1,0 +1,296 @@
+#!/usr/bin/env python3
+"""Seed a moto server with a benchmark account for `make bench`.
+
+Accounts (--account):
+
+  compliant  The demo account made healthy: one multi-region trail `management-events` homed in
+             us-east-1, logging, all management events, delivering to CloudWatch Logs group
+             `CloudTrail/management-events`; on that group the three canonical CIS filters
+             (CloudWatch.5, .7, .14), each with an alarm (Sum >= 1 over 300 s, one datapoint,
+             namespace CISBenchmark) notifying topic `cis-alarms`, which has an e-mail
+             subscriber. Every control PASSES in every region. Security Hub is enabled in every
+             region cis-monitor audits: the regions moto's DescribeRegions reports in the `aws`
+             partition, except those `not-opted-in` (cis-monitor's own filter).
+
+  large      compliant, plus in us-east-1 (the trail's home): 300 log groups in all with 10
+             metric filters each (the trail's group holds the 3 CIS filters and 7 other CIS
+             filters that cover none of the three controls), 5,000 more alarms on unrelated
+             metrics, and 100 SNS topics in all (cis-alarms included).
+
+Usage: seed_bench.py --endpoint http://127.0.0.1:5123 --account compliant|large [--reset]
+       [--threads 8]
+Only talks to the given endpoint, with the dummy credentials `testing`. Prints what it made and
+how long each part took.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import threading
+import time
+import urllib.request
+from concurrent.futures import ThreadPoolExecutor
+
+import boto3
+from botocore.config import Config
+
+ACCOUNT = "123456789012"
+HOME = "us-east-1"
+BUCKET = f"cis-monitor-bench-cloudtrail-{ACCOUNT}"
+TRAIL = "management-events"
+LOG_GROUP = "CloudTrail/management-events"
+LOG_GROUP_ARN = f"arn:aws:logs:{HOME}:{ACCOUNT}:log-group:{LOG_GROUP}:*"
+ROLE = "CloudTrail_CloudWatchLogs_Role"
+NAMESPACE = "CISBenchmark"
+TOPIC = "cis-alarms"
+
+# The canonical CIS patterns (the same text as Control::canonical_pattern in src/controls.rs).
+CIS_FILTERS = [
+    (
+        "CloudWatch.5",
+        "cis-cloudtrail-changes",
+        "CloudTrailConfigurationChanges",
+        "{($.eventName=CreateTrail) || ($.eventName=UpdateTrail) || ($.eventName=DeleteTrail) || "
+        "($.eventName=StartLogging) || ($.eventName=StopLogging)}",
+    ),
+    (
+        "CloudWatch.7",
+        "cis-kms-key-changes",
+        "KmsKeyDisabledOrScheduledForDeletion",
+        "{($.eventSource=kms.amazonaws.com) && (($.eventName=DisableKey) || ($.eventName=ScheduleKeyDeletion))}",
+    ),
+    (
+        "CloudWatch.14",
+        "cis-vpc-changes",
+        "VpcChanges",
+        "{($.eventName=CreateVpc) || ($.eventName=DeleteVpc) || ($.eventName=ModifyVpcAttribute) || "
+        "($.eventName=AcceptVpcPeeringConnection) || ($.eventName=CreateVpcPeeringConnection) || "
+        "($.eventName=DeleteVpcPeeringConnection) || ($.eventName=RejectVpcPeeringConnection) || "
+        "($.eventName=AttachClassicLinkVpc) || ($.eventName=DetachClassicLinkVpc) || "
+        "($.eventName=DisableVpcClassicLink) || ($.eventName=EnableVpcClassicLink)}",
+    ),
+]
+
+# Other CIS monitoring filters (CloudWatch.1-4, .6, .8-13): realistic neighbours that cover none
+# of CloudWatch.5, .7 or .14, so cis-monitor reads no alarms for them.
+OTHER_PATTERNS = [
+    ("UnauthorizedAPICalls", '{($.errorCode="*UnauthorizedOperation") || ($.errorCode="AccessDenied*")}'),
+    ("ConsoleSigninWithoutMFA", '{($.eventName="ConsoleLogin") && ($.additionalEventData.MFAUsed!="Yes")}'),
+    ("RootAccountUsage", '{$.userIdentity.type="Root" && $.userIdentity.invokedBy NOT EXISTS && $.eventType!="AwsServiceEvent"}'),
+    ("IAMPolicyChanges", "{($.eventName=DeleteGroupPolicy) || ($.eventName=DeleteRolePolicy) || ($.eventName=PutUserPolicy) || ($.eventName=AttachRolePolicy)}"),
+    ("ConsoleAuthFailures", '{($.eventName=ConsoleLogin) && ($.errorMessage="Failed authentication")}'),
+    ("S3BucketPolicyChanges", "{($.eventSource=s3.amazonaws.com) && (($.eventName=PutBucketAcl) || ($.eventName=PutBucketPolicy) || ($.eventName=DeleteBucketPolicy))}"),
+    ("AWSConfigChanges", "{($.eventSource=config.amazonaws.com) && (($.eventName=StopConfigurationRecorder) || ($.eventName=DeleteDeliveryChannel))}"),
+    ("SecurityGroupChanges", "{($.eventName=AuthorizeSecurityGroupIngress) || ($.eventName=RevokeSecurityGroupIngress) || ($.eventName=CreateSecurityGroup)}"),
+    ("NACLChanges", "{($.eventName=CreateNetworkAcl) || ($.eventName=DeleteNetworkAcl) || ($.eventName=ReplaceNetworkAclEntry)}"),
+    ("GatewayChanges", "{($.eventName=CreateCustomerGateway) || ($.eventName=AttachInternetGateway) || ($.eventName=DeleteInternetGateway)}"),
+    ("RouteTableChanges", "{($.eventName=CreateRoute) || ($.eventName=DeleteRouteTable) || ($.eventName=ReplaceRoute)}"),
+    ("AppErrors", '{ $.level = "ERROR" }'),
+    ("AppLatency", "[ip, user, ts, request, status=5*, size]"),
+]
+
+LARGE_LOG_GROUPS = 300  # in all, the trail's group included
+FILTERS_PER_GROUP = 10
+LARGE_EXTRA_ALARMS = 5000  # besides the 3 CIS alarms
+LARGE_TOPICS = 100  # in all, cis-alarms included
+
+_local = threading.local()
+
+
+def client(service: str, endpoint: str, region: str = HOME):
+    """A boto3 client per thread, service and region (boto3 clients are cheap to reuse)."""
+    cache = getattr(_local, "clients", None)
+    if cache is None:
+        cache = _local.clients = {}
+    key = (service, endpoint, region)
+    if key not in cache:
+        cache[key] = boto3.session.Session().client(
+            service,
+            endpoint_url=endpoint,
+            region_name=region,
+            aws_access_key_id="testing",
+            aws_secret_access_key="testing",
+            config=Config(retries={"max_attempts": 3, "mode": "standard"}, max_pool_connections=32),
+        )
+    return cache[key]
+
+
+def moto_post(endpoint: str, path: str) -> None:
+    request = urllib.request.Request(endpoint.rstrip("/") + path, data=b"", method="POST")
+    with urllib.request.urlopen(request, timeout=30) as response:
+        response.read()
+
+
+def audited_regions(endpoint: str) -> list[str]:
+    """What cis-monitor audits by default: DescribeRegions, aws partition, not `not-opted-in`."""
+    regions = client("ec2", endpoint).describe_regions()["Regions"]
+    other_partitions = ("cn-", "us-gov-", "us-iso-", "us-isob-", "eusc-")
+    return sorted(
+        {
+            region["RegionName"]
+            for region in regions
+            if region.get("OptInStatus", "opt-in-not-required") != "not-opted-in"
+            and not region["RegionName"].startswith(other_partitions)
+        }
+    )
+
+
+def alarm(endpoint: str, name: str, namespace: str, metric: str, actions: list[str]) -> None:
+    client("cloudwatch", endpoint).put_metric_alarm(
+        AlarmName=name,
+        Namespace=namespace,
+        MetricName=metric,
+        Statistic="Sum",
+        Period=300,
+        EvaluationPeriods=1,
+        DatapointsToAlarm=1,
+        Threshold=1,
+        ComparisonOperator="GreaterThanOrEqualToThreshold",
+        TreatMissingData="notBreaching",
+        ActionsEnabled=True,
+        AlarmActions=actions,
+    )
+
+
+def metric_filter(endpoint: str, group: str, name: str, pattern: str, namespace: str, metric: str) -> None:
+    client("logs", endpoint).put_metric_filter(
+        logGroupName=group,
+        filterName=name,
+        filterPattern=pattern,
+        metricTransformations=[{"metricName": metric, "metricNamespace": namespace, "metricValue": "1"}],
+    )
+
+
+def run_parallel(pool: ThreadPoolExecutor, function, jobs: list[tuple]) -> None:
+    for future in [pool.submit(function, *job) for job in jobs]:
+        future.result()
+
+
+def seed_compliant(endpoint: str, pool: ThreadPoolExecutor) -> dict:
+    account = client("sts", endpoint).get_caller_identity()["Account"]
+    if account != ACCOUNT:
+        sys.exit(f"seed_bench.py: the endpoint answers as account {account}, expected {ACCOUNT}")
+    cloudtrail = client("cloudtrail", endpoint)
+    if any(trail["Name"] == TRAIL for trail in cloudtrail.describe_trails()["trailList"]):
+        sys.exit(f"seed_bench.py: trail {TRAIL} already exists at {endpoint}; rerun with --reset (wipes the server)")
+
+    client("s3", endpoint).create_bucket(Bucket=BUCKET)
+    logs = client("logs", endpoint)
+    logs.create_log_group(logGroupName=LOG_GROUP)
+    role_arn = client("iam", endpoint).create_role(
+        RoleName=ROLE,
+        AssumeRolePolicyDocument=json.dumps(
+            {
+                "Version": "2012-10-17",
+                "Statement": [
+                    {"Effect": "Allow", "Principal": {"Service": "cloudtrail.amazonaws.com"}, "Action": "sts:AssumeRole"}
+                ],
+            }
+        ),
+    )["Role"]["Arn"]
+    trail_arn = cloudtrail.create_trail(
+        Name=TRAIL,
+        S3BucketName=BUCKET,
+        IsMultiRegionTrail=True,
+        IncludeGlobalServiceEvents=True,
+        CloudWatchLogsLogGroupArn=LOG_GROUP_ARN,
+        CloudWatchLogsRoleArn=role_arn,
+    )["TrailARN"]
+    # moto returns no selectors for a fresh trail (AWS returns this default one): set it.
+    cloudtrail.put_event_selectors(
+        TrailName=TRAIL, EventSelectors=[{"ReadWriteType": "All", "IncludeManagementEvents": True}]
+    )
+    cloudtrail.start_logging(Name=TRAIL)
+
+    sns = client("sns", endpoint)
+    topic_arn = sns.create_topic(Name=TOPIC)["TopicArn"]
+    sns.subscribe(TopicArn=topic_arn, Protocol="email", Endpoint="security@example.com")
+
+    for control, filter_name, metric, pattern in CIS_FILTERS:
+        metric_filter(endpoint, LOG_GROUP, filter_name, pattern, NAMESPACE, metric)
+        alarm(endpoint, f"cis-{control.replace('.', '-').lower()}-{metric}", NAMESPACE, metric, [topic_arn])
+
+    regions = audited_regions(endpoint)
+    run_parallel(
+        pool,
+        lambda region: client("securityhub", endpoint, region).enable_security_hub(EnableDefaultStandards=False),
+        [(region,) for region in regions],
+    )
+    return {"trail": trail_arn, "topic": topic_arn, "regions": regions}
+
+
+def seed_large(endpoint: str, pool: ThreadPoolExecutor, topic_arn: str) -> dict:
+    timings = {}
+
+    start = time.monotonic()
+    topics = [topic_arn] + [
+        future.result()
+        for future in [
+            pool.submit(lambda i: client("sns", endpoint).create_topic(Name=f"bench-topic-{i:03d}")["TopicArn"], i)
+            for i in range(1, LARGE_TOPICS)
+        ]
+    ]
+    timings["topics"] = time.monotonic() - start
+
+    start = time.monotonic()
+    groups = [LOG_GROUP] + [f"/bench/app-{i:03d}" for i in range(1, LARGE_LOG_GROUPS)]
+    run_parallel(pool, lambda group: client("logs", endpoint).create_log_group(logGroupName=group), [(g,) for g in groups[1:]])
+    jobs = []
+    for g, group in enumerate(groups):
+        # The trail's group already holds the 3 CIS filters: 7 more make its 10.
+        count = FILTERS_PER_GROUP - (len(CIS_FILTERS) if group == LOG_GROUP else 0)
+        for f in range(count):
+            label, pattern = OTHER_PATTERNS[(g + f) % len(OTHER_PATTERNS)]
+            namespace = NAMESPACE if group == LOG_GROUP else "Bench/LogMetrics"
+            metric = label if group == LOG_GROUP else f"{label}-{g:03d}-{f}"
+            jobs.append((endpoint, group, f"bench-{label}-{f}", pattern, namespace, metric))
+    run_parallel(pool, metric_filter, jobs)
+    timings["log groups and filters"] = time.monotonic() - start
+
+    start = time.monotonic()
+    run_parallel(
+        pool,
+        alarm,
+        [
+            (endpoint, f"bench-alarm-{i:04d}", f"Bench/Service{i % 50:02d}", f"Errors{i:04d}", [topics[i % len(topics)]])
+            for i in range(LARGE_EXTRA_ALARMS)
+        ],
+    )
+    timings["alarms"] = time.monotonic() - start
+    return {"topics": len(topics), "log_groups": len(groups), "filters": len(jobs) + len(CIS_FILTERS), "timings": timings}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--endpoint", required=True, help="moto server URL, e.g. http://127.0.0.1:5123")
+    parser.add_argument("--account", required=True, choices=("compliant", "large"))
+    parser.add_argument("--reset", action="store_true", help="wipe the moto server first (POST /moto-api/reset)")
+    parser.add_argument("--threads", type=int, default=8, help="concurrent seeding calls (default 8)")
+    args = parser.parse_args()
+
+    if args.reset:
+        moto_post(args.endpoint, "/moto-api/reset")
+    started = time.monotonic()
+    with ThreadPoolExecutor(max_workers=max(1, args.threads)) as pool:
+        seeded = seed_compliant(args.endpoint, pool)
+        compliant_time = time.monotonic() - started
+        large = seed_large(args.endpoint, pool, seeded["topic"]) if args.account == "large" else None
+
+    print(f"Seeded the {args.account} account {ACCOUNT} at {args.endpoint} in {time.monotonic() - started:.1f} s:")
+    print(f"  trail      {seeded['trail']} (multi-region, logging, management events All; home {HOME})")
+    print(f"  log group  {LOG_GROUP}: the 3 canonical CIS filters, alarms Sum >= 1 in {NAMESPACE} -> {TOPIC} (1 subscriber)")
+    print(f"  Security Hub enabled in the {len(seeded['regions'])} audited regions: {', '.join(seeded['regions'])}")
+    print(f"  ({compliant_time:.1f} s)")
+    if large:
+        print(
+            f"  large, in {HOME}: {large['log_groups']} log groups with {large['filters']} metric filters, "
+            f"{LARGE_EXTRA_ALARMS + len(CIS_FILTERS)} alarms, {large['topics']} topics"
+        )
+        print("  (" + ", ".join(f"{part} {seconds:.1f} s" for part, seconds in large["timings"].items()) + ")")
+    print("Expected: every control PASSED in every audited region.")
+
+
+if __name__ == "__main__":
+    main()
