@@ -147,6 +147,9 @@ impl Glob {
     /// Whether `candidate` matches the whole glob: literal characters equal, each `*` standing
     /// for any run of characters (empty included).
     pub fn matches(&self, candidate: &str) -> bool {
+        if !self.has_wildcard() {
+            return self.text == candidate;
+        }
         let mut parts = self.text.split('*');
         let first = parts.next().unwrap_or_default();
         let Some(mut rest) = candidate.strip_prefix(first) else { return false };
