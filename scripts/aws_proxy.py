@@ -28,7 +28,8 @@ Per call, in this order:
   4. --fail-share P: one random.Random(--seed) shared by all calls, drawn under a lock in
      arrival order (two draws per call: whether, and which kind), decides whether to answer
      with a fault instead of forwarding. Kinds (--fail-kinds, comma-separated):
-       503       HTTP 503, code ServiceUnavailable (ec2: Unavailable), shaped per protocol
+       503       HTTP 503 in the call's protocol: JSON/rest-json/CBOR ServiceUnavailableException,
+                 awsQuery ServiceUnavailable, ec2 Unavailable
        throttle  the service's throttling error: JSON/rest-json/CBOR 400 ThrottlingException
                  (x-amzn-ErrorType header and __type); awsQuery (sns, sts, cloudwatch) 400
                  <ErrorResponse> Code Throttling; ec2 503 <Response><Errors> RequestLimitExceeded.
@@ -41,7 +42,9 @@ Control endpoints, never forwarded nor counted:
                         With ?timeline=1 also "timeline": one [arrived, answered, "service:Op",
                         region, outcome] per call, times in seconds of CLOCK_MONOTONIC (Python's
                         time.monotonic(), comparable across processes of this machine); outcome
-                        is the HTTP status, "503"/"throttle" for an injected fault, "cut".
+                        is the HTTP status, "503"/"throttle" for an injected fault, "cut", or
+                        "no answer" (the client went away). A call enters the timeline just
+                        before its answer is flushed.
   POST /__proxy/reset   zeroes the counters and re-seeds the fault generator with --seed, so
                         every measured run after a reset sees the same fault sequence.
 
@@ -295,6 +298,10 @@ class Handler(BaseHTTPRequestHandler):
     # for the client's delayed ACK, about 40 ms).
     wbufsize = CHUNK
     upstream: http.client.HTTPConnection | None = None
+    # The call being answered: (arrival time, Call, outcome), recorded in the timeline just
+    # before the answer's last bytes are flushed, so that a client that has its answer also
+    # finds the call in /__proxy/stats.
+    answering: tuple | None = None
 
     def setup(self) -> None:
         super().setup()
@@ -342,7 +349,15 @@ class Handler(BaseHTTPRequestHandler):
         self.end_headers()
         if self.command != "HEAD":
             self.wfile.write(body)
+        self.answered(status)
         self.wfile.flush()
+
+    def answered(self, status: int) -> None:
+        if self.answering is not None:
+            arrived, call, outcome = self.answering
+            self.answering = None
+            outcome = outcome or (str(status) if status else "no answer")
+            self.server.stats.record(arrived, call, outcome)  # type: ignore[attr-defined]
 
     def serve(self) -> None:
         server: ProxyServer = self.server  # type: ignore[assignment]
@@ -362,12 +377,14 @@ class Handler(BaseHTTPRequestHandler):
         if options.latency_ms > 0:
             time.sleep(options.latency_ms / 1000.0)
         fault = server.stats.draw(options.fail_share, options.fail_kinds)
-        if fault is not None:
-            self.send_plain(*fault_response(call, fault))
-            server.stats.record(arrived, call, fault)
-            return
-        status = self.forward(server, body)
-        server.stats.record(arrived, call, str(status))
+        self.answering = (arrived, call, fault)
+        try:
+            if fault is not None:
+                self.send_plain(*fault_response(call, fault))
+            else:
+                self.forward(server, body)
+        finally:
+            self.answered(0)
 
     def control(self, server: ProxyServer) -> None:
         path = self.path.split("?", 1)[0]
@@ -460,6 +477,7 @@ class Handler(BaseHTTPRequestHandler):
                 remaining -= len(data)
             if remaining:
                 self.close_connection = True
+        self.answered(response.status)
         self.wfile.flush()
         if response.will_close and self.upstream is not None:
             self.upstream.close()
