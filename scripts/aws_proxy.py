@@ -5,7 +5,8 @@ faults, cuts regions off, and counts every call.
 Usage:
   aws_proxy.py --listen 127.0.0.1:PORT --upstream http://127.0.0.1:MOTOPORT
                [--latency-ms 50] [--fail-share 0.2] [--fail-kinds 503,throttle] [--seed 7]
-               [--cut-region eu-west-1]... [--cut-mode reset|hang] [--port-file FILE]
+               [--cut-region eu-west-1]... [--cut-mode reset|hang] [--hub-check]
+               [--port-file FILE]
 
 Point the SDK at it with AWS_ENDPOINT_URL=http://127.0.0.1:PORT. Standard library only.
 
@@ -33,7 +34,12 @@ Per call, in this order:
        throttle  the service's throttling error: JSON/rest-json/CBOR 400 ThrottlingException
                  (x-amzn-ErrorType header and __type); awsQuery (sns, sts, cloudwatch) 400
                  <ErrorResponse> Code Throttling; ec2 503 <Response><Errors> RequestLimitExceeded.
-  5. otherwise forwarded unchanged (method, path, query, headers including Host, so SigV4 stays
+  5. --hub-check: a Security Hub call other than DescribeHub and EnableSecurityHub, in a
+     region where the upstream's DescribeHub (asked with the call's own headers, so the same
+     region and account; not counted) says Security Hub is not enabled, is answered as AWS
+     answers it: 401 InvalidAccessException "Account ... is not subscribed to AWS Security
+     Hub". moto itself accepts GetFindings and BatchImportFindings in such a region.
+  6. otherwise forwarded unchanged (method, path, query, headers including Host, so SigV4 stays
      valid; body) over a kept-alive upstream connection, and the answer is streamed back.
 
 Control endpoints, never forwarded nor counted:
@@ -97,6 +103,8 @@ REST_OPERATIONS = {
     ("securityhub", "GET", "/products"): "DescribeProducts",
 }
 FAULT_KINDS = ("503", "throttle")
+# Security Hub operations that AWS answers whether or not the hub is enabled in the region.
+HUB_SETUP_OPERATIONS = {"DescribeHub", "EnableSecurityHub"}
 CHUNK = 64 * 1024
 TIMELINE_LIMIT = 100_000
 
@@ -264,6 +272,17 @@ def fault_response(call: Call, kind: str) -> tuple[int, dict[str, str], bytes]:
     return status, headers, json.dumps({"__type": code, "message": message}).encode()
 
 
+def not_subscribed_response() -> tuple[int, dict[str, str], bytes]:
+    """Security Hub's answer in a region where it is not enabled."""
+    headers = {
+        "x-amzn-RequestId": str(uuid.uuid4()),
+        "x-amzn-ErrorType": "InvalidAccessException",
+        "Content-Type": "application/json",
+    }
+    message = "Account is not subscribed to AWS Security Hub"
+    return 401, headers, json.dumps({"__type": "InvalidAccessException", "Message": message}).encode()
+
+
 class ProxyServer(ThreadingHTTPServer):
     daemon_threads = True
     request_queue_size = 512
@@ -381,6 +400,9 @@ class Handler(BaseHTTPRequestHandler):
         try:
             if fault is not None:
                 self.send_plain(*fault_response(call, fault))
+            elif options.hub_check and call.service == "securityhub" and call.operation not in HUB_SETUP_OPERATIONS \
+                    and not self.hub_enabled(server):
+                self.send_plain(*not_subscribed_response())
             else:
                 self.forward(server, body)
         finally:
@@ -425,31 +447,53 @@ class Handler(BaseHTTPRequestHandler):
             self.upstream = http.client.HTTPConnection(server.upstream_host, server.upstream_port, timeout=300)
         return self.upstream
 
-    def forward(self, server: ProxyServer, body: bytes) -> int:
-        """Forwards the request and streams the answer back; returns the status sent."""
+    def request_headers(self, body: bytes, method: str) -> list[tuple[str, str]]:
+        """The client's headers to send upstream (Host and SigV4 headers unchanged)."""
         headers = [(name, value) for name, value in self.headers.items() if name.lower() not in HOP_BY_HOP]
         headers = [(n, v) for n, v in headers if n.lower() != "content-length"]
-        if body or self.command in ("POST", "PUT", "PATCH"):
+        if body or method in ("POST", "PUT", "PATCH"):
             headers.append(("Content-Length", str(len(body))))
-        path = server.upstream_prefix + self.path
-        response = None
+        return headers
+
+    def exchange(
+        self, server: ProxyServer, method: str, path: str, headers: list[tuple[str, str]], body: bytes
+    ) -> http.client.HTTPResponse:
+        """Sends one request upstream over the kept-alive connection and returns the answer;
+        raises OSError when the upstream cannot be reached."""
         for attempt in (1, 2):
             connection = self.upstream_connection(server, fresh=attempt == 2)
             try:
-                connection.putrequest(self.command, path, skip_host=True, skip_accept_encoding=True)
+                connection.putrequest(method, server.upstream_prefix + path, skip_host=True, skip_accept_encoding=True)
                 for name, value in headers:
                     connection.putheader(name, value)
                 connection.endheaders(body if body else None)
-                response = connection.getresponse()
-                break
-            except (http.client.RemoteDisconnected, BrokenPipeError, ConnectionResetError) as error:
+                return connection.getresponse()
+            except (http.client.RemoteDisconnected, BrokenPipeError, ConnectionResetError):
                 # A kept-alive upstream connection that the server closed meanwhile: retry once
-                # on a new one (moto has not processed the request).
+                # on a new one (the upstream has not processed the request).
                 if attempt == 2:
-                    return self.upstream_failed(error)
-            except OSError as error:
-                return self.upstream_failed(error)
-        assert response is not None
+                    raise
+        raise AssertionError("unreachable")
+
+    def hub_enabled(self, server: ProxyServer) -> bool:
+        """Whether the upstream's DescribeHub, for the call's region and account, succeeds."""
+        headers = [(n, v) for n, v in self.request_headers(b"", "GET") if n.lower() != "content-type"]
+        try:
+            response = self.exchange(server, "GET", "/accounts", headers, b"")
+            response.read()
+        except OSError:
+            return True
+        if response.will_close and self.upstream is not None:
+            self.upstream.close()
+            self.upstream = None
+        return response.status == 200
+
+    def forward(self, server: ProxyServer, body: bytes) -> int:
+        """Forwards the request and streams the answer back; returns the status sent."""
+        try:
+            response = self.exchange(server, self.command, self.path, self.request_headers(body, self.command), body)
+        except OSError as error:
+            return self.upstream_failed(error)
         self.send_response_only(response.status, response.reason)
         length = response.getheader("Content-Length")
         passthrough = [
@@ -526,6 +570,9 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=None, help="seed of the fault generator")
     parser.add_argument("--cut-region", action="append", default=[], help="region that gets no answers (repeatable)")
     parser.add_argument("--cut-mode", choices=("reset", "hang"), default="reset")
+    parser.add_argument(
+        "--hub-check", action="store_true", help="refuse Security Hub calls where the hub is not enabled, as AWS does"
+    )
     parser.add_argument("--port-file", help="write the bound port here once listening")
     options = parser.parse_args()
     options.cut_region = set(options.cut_region)

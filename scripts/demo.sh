@@ -6,15 +6,18 @@
 #   2. cargo build --bin cis-monitor-lambda     (debug; watch reuses the build)
 #   3. scripts/moto.sh start                    moto on 127.0.0.1 (5123, or a free port)
 #   4. scripts/seed_demo.py                     trail, log group, filters, alarms, topics, hubs
-#   5. cargo lambda watch                       the function, pointed at moto
-#   6. cargo lambda invoke                      with events/scheduled.json; prints the summary
-#   7. scripts/show_findings.py                 the findings each region's Security Hub holds
+#   5. scripts/aws_proxy.py --hub-check         in front of moto: Security Hub calls in a region
+#                                               where it is not enabled are refused, as AWS does
+#                                               (moto itself accepts them)
+#   6. cargo lambda watch                       the function, pointed at the proxy
+#   7. cargo lambda invoke                      with events/scheduled.json; prints the summary
+#   8. scripts/show_findings.py                 the findings each region's Security Hub holds
 #
 # Everything started here is stopped on exit, also on failure or Ctrl-C.
 # Environment: CARGO_TARGET_DIR (default ~/.cache/cis-monitor/target), DEMO_MOTO_PORT (5123),
 # DEMO_WATCH_PORT (9123), DEMO_EVENT (events/scheduled.json).
 # No AWS account is needed or touched: every AWS_* variable of the caller is dropped, and the
-# function gets dummy credentials and AWS_ENDPOINT_URL pointing at moto.
+# function gets dummy credentials and AWS_ENDPOINT_URL pointing at the proxy in front of moto.
 set -euo pipefail
 
 repo="$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")/.." && pwd -P)"
@@ -36,6 +39,7 @@ while read -r name; do unset "$name"; done < <(compgen -e | grep -E '^(AWS_|CIS_
 step() { printf '\n==> %s\n' "$*"; }
 
 watch_pid=""
+proxy_pid=""
 cleanup() {
   local status=$?
   trap - EXIT INT TERM
@@ -46,6 +50,9 @@ cleanup() {
     kill -KILL -- "-$watch_pid" 2>/dev/null || true
   fi
   rm -f -- "$state/watch.pid"
+  if [[ -n "$proxy_pid" ]]; then
+    kill -TERM "$proxy_pid" 2>/dev/null || true
+  fi
   scripts/moto.sh stop 2>/dev/null || true
   exit "$status"
 }
@@ -90,12 +97,26 @@ echo "moto listening at $endpoint (log: .demo/moto.log)"
 step "Seeding the demo account"
 "$python" scripts/seed_demo.py --endpoint "$endpoint"
 
+step "Starting the proxy in front of moto (Security Hub refused where it is not enabled, as on AWS)"
+rm -f -- "$state/proxy.port"
+"$python" scripts/aws_proxy.py --listen 127.0.0.1:0 --upstream "$endpoint" --hub-check \
+  --port-file "$state/proxy.port" >"$state/proxy.log" 2>&1 </dev/null &
+proxy_pid=$!
+deadline=$((SECONDS + 10))
+until [[ -s "$state/proxy.port" ]]; do
+  kill -0 "$proxy_pid" 2>/dev/null || { echo "demo.sh: the proxy exited; log follows:" >&2; cat -- "$state/proxy.log" >&2; exit 1; }
+  ((SECONDS < deadline)) || { echo "demo.sh: the proxy did not start within 10 s" >&2; exit 1; }
+  sleep 0.1
+done
+proxy="http://127.0.0.1:$(cat -- "$state/proxy.port")"
+echo "proxy listening at $proxy (log: .demo/proxy.log)"
+
 step "Starting cargo lambda watch"
 watch_port="$(free_port "${DEMO_WATCH_PORT:-9123}")"
 # The function inherits this environment (cargo lambda watch forwards it). It sets neither
 # AWS_REGION nor credentials by itself.
 setsid env \
-  AWS_ENDPOINT_URL="$endpoint" \
+  AWS_ENDPOINT_URL="$proxy" \
   AWS_ACCESS_KEY_ID=testing \
   AWS_SECRET_ACCESS_KEY=testing \
   AWS_REGION=us-east-1 \
@@ -150,5 +171,5 @@ cat <<EOF
 Expected: CloudWatch.5 PASSED, CloudWatch.7 FAILED (CLOUDTRAIL_METRIC_FILTER_NOT_VALID),
 CloudWatch.14 FAILED (SNS_SUBSCRIPTION_NOT_PRESENT) in each region; findings in us-east-1 and
 eu-west-1 only, since Security Hub is not enabled in ap-southeast-2.
-Function log: .demo/watch.log. moto and the watch server stop when this script exits.
+Function log: .demo/watch.log. moto, the proxy and the watch server stop when this script exits.
 EOF

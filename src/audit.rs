@@ -4,7 +4,6 @@
 use std::collections::BTreeMap;
 use std::time::SystemTime;
 
-use futures::StreamExt;
 use serde::Serialize;
 
 use crate::clients::Clients;
@@ -13,8 +12,8 @@ use crate::error::ApiFailure;
 use crate::evaluate::{Link, Status, Verdict, evaluate};
 use crate::findings::FindingSettings;
 use crate::inventory::{Identity, collect};
-use crate::publish::{RegionPublication, publish_region};
-use crate::regions::{discover_identity, discover_regions};
+use crate::publish::{RegionPublication, publish, read_prior_findings};
+use crate::regions::{discover_identity, enabled_regions, list_regions};
 
 /// Why a whole run failed (a single region or control never fails the run).
 #[derive(Debug, thiserror::Error)]
@@ -128,6 +127,10 @@ pub fn rfc3339(time: SystemTime) -> String {
 
 /// Runs the audit `config` describes, at time `now`.
 ///
+/// The round trips that do not depend on each other overlap: the caller's identity and the
+/// region list are read at once, and so are the inventory and the earlier findings that
+/// publishing needs.
+///
 /// # Errors
 ///
 /// [`AuditError`] only when the run cannot start: the caller's identity or, when no regions
@@ -139,53 +142,55 @@ pub async fn run_audit(
     now: SystemTime,
 ) -> Result<AuditSummary, AuditError> {
     let home = clients.base().region().map_or_else(|| "us-east-1".to_string(), |region| region.to_string());
-    let identity = discover_identity(&clients.sts(), &home).await.map_err(AuditError::Identity)?;
-    let regions = match &config.regions {
-        Some(regions) => regions.clone(),
-        None => {
-            discover_regions(&clients.ec2(), &home, &identity.partition).await.map_err(AuditError::Regions)?
-        }
-    };
+    let (identity, regions) = discover(clients, config, &home).await?;
     tracing::info!(account = %identity.account, regions = regions.len(), controls = config.controls.len(), "audit started");
     let deadline = config.collection_deadline.map(|limit| tokio::time::Instant::now() + limit);
-    let inventory =
-        Box::pin(collect(clients, &identity, &regions, &config.controls, config.concurrency, deadline)).await;
+    let collecting = collect(clients, &identity, &regions, &config.controls, config.concurrency, deadline);
+    let reading_prior = async {
+        if config.publish {
+            Some(read_prior_findings(clients, &identity, &regions, config.concurrency, deadline).await)
+        } else {
+            None
+        }
+    };
+    let (inventory, prior) = tokio::join!(Box::pin(collecting), Box::pin(reading_prior));
     if inventory.interrupted {
         tracing::warn!("the collection deadline passed: unread links are NOT_AVAILABLE");
     }
     let verdicts = evaluate(&inventory, &identity, &regions, &config.controls);
     let started_at = rfc3339(now);
-    let publications = if config.publish {
-        Box::pin(publish_all(clients, &identity, &verdicts, config, &started_at)).await
-    } else {
-        BTreeMap::new()
+    let publications = match prior {
+        Some(prior) => {
+            let settings = FindingSettings { failed_severity: config.failed_severity };
+            Box::pin(publish(clients, &identity, &verdicts, prior, settings, &started_at, config.concurrency))
+                .await
+        }
+        None => BTreeMap::new(),
     };
     Ok(summarize(&identity, config.publish, started_at, &verdicts, publications))
 }
 
-async fn publish_all(
+/// The caller's identity and the regions to audit: the configured ones, or every enabled
+/// region of the caller's partition. Both reads are sent at once.
+async fn discover(
     clients: &Clients,
-    identity: &Identity,
-    verdicts: &[Verdict],
     config: &AuditConfig,
-    now: &str,
-) -> BTreeMap<String, RegionPublication> {
-    let mut by_region: BTreeMap<&str, Vec<&Verdict>> = BTreeMap::new();
-    for verdict in verdicts {
-        by_region.entry(verdict.region.as_str()).or_default().push(verdict);
-    }
-    let settings = FindingSettings { failed_severity: config.failed_severity };
-    futures::stream::iter(by_region)
-        .map(|(region, verdicts)| {
-            Box::pin(async move {
-                let client = clients.region(region).securityhub.clone();
-                let publication = publish_region(&client, identity, region, &verdicts, settings, now).await;
-                (region.to_string(), publication)
-            })
-        })
-        .buffer_unordered(config.concurrency.max(1))
-        .collect()
-        .await
+    home: &str,
+) -> Result<(Identity, Vec<String>), AuditError> {
+    let listing = async {
+        match &config.regions {
+            Some(_) => None,
+            None => Some(list_regions(&clients.ec2(), home).await),
+        }
+    };
+    let sts = clients.sts();
+    let (identity, listed) = tokio::join!(discover_identity(&sts, home), listing);
+    let identity = identity.map_err(AuditError::Identity)?;
+    let regions = match listed {
+        Some(listed) => enabled_regions(&listed.map_err(AuditError::Regions)?, &identity.partition),
+        None => config.regions.clone().unwrap_or_default(),
+    };
+    Ok((identity, regions))
 }
 
 fn summarize(

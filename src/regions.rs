@@ -50,22 +50,20 @@ pub struct RegionInfo {
 }
 
 #[cfg(feature = "aws")]
-/// The enabled regions of the caller's partition, sorted.
+/// Every region EC2 DescribeRegions reports, with its opt-in status; [`enabled_regions`] keeps
+/// the ones to audit. The list needs no partition, so it is read at the same time as the
+/// caller's identity.
 ///
 /// # Errors
 ///
 /// The EC2 failure, when the regions cannot be listed.
-pub async fn discover_regions(
-    client: &aws_sdk_ec2::Client,
-    region: &str,
-    partition: &str,
-) -> Result<Vec<String>, ApiFailure> {
+pub async fn list_regions(client: &aws_sdk_ec2::Client, region: &str) -> Result<Vec<RegionInfo>, ApiFailure> {
     let output = client
         .describe_regions()
         .send()
         .await
         .map_err(|error| ApiFailure::from_sdk("ec2:DescribeRegions", region, error))?;
-    let regions = output
+    Ok(output
         .regions()
         .iter()
         .filter_map(|region| {
@@ -74,8 +72,7 @@ pub async fn discover_regions(
                 opt_in_status: region.opt_in_status().unwrap_or("opt-in-not-required").to_string(),
             })
         })
-        .collect::<Vec<_>>();
-    Ok(enabled_regions(&regions, partition))
+        .collect())
 }
 
 /// The regions of `partition` that are enabled (not `not-opted-in`), sorted and unique.

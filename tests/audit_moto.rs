@@ -4,9 +4,10 @@
 mod support;
 
 use aws_sdk_cloudtrail::types::ReadWriteType;
+use cis_monitor::clients::CallPolicy;
 use cis_monitor::config::AuditConfig;
 use cis_monitor::controls::Control;
-use support::{ACCOUNT, Account, HOME, Selectors, TrailSpec, description, verdict};
+use support::{ACCOUNT, Account, HOME, Proxy, Selectors, TrailSpec, description, verdict};
 
 const EU: &str = "eu-west-1";
 
@@ -304,8 +305,15 @@ async fn dry_run_imports_nothing() {
 
 #[tokio::test]
 async fn region_without_security_hub_is_skipped_and_reported() {
+    // moto accepts Security Hub calls in a region where the hub is not enabled; AWS refuses
+    // them with InvalidAccessException, which the proxy's --hub-check reproduces.
     let account = Account::healthy().await;
-    let summary = account.audit(&[HOME, "ap-southeast-2"], true).await;
+    let proxy = Proxy::start(&account.moto.endpoint, &["--hub-check"]);
+    let config = AuditConfig {
+        regions: Some(vec![HOME.to_string(), "ap-southeast-2".to_string()]),
+        ..AuditConfig::default()
+    };
+    let summary = proxy.audit(CallPolicy::default(), &config).await;
     let skipped =
         summary.regions.iter().find(|r| r.region == "ap-southeast-2").and_then(|r| r.publication.clone());
     let reason = skipped.and_then(|p| p.skipped).expect("skipped");

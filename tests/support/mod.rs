@@ -513,6 +513,12 @@ impl Proxy {
     pub async fn config(&self, policy: CallPolicy) -> SdkConfig {
         sdk_config(&self.endpoint, "testing", "testing", policy).await
     }
+
+    /// Runs the audit `config` describes through this proxy, under `policy`.
+    pub async fn audit(&self, policy: CallPolicy, config: &AuditConfig) -> AuditSummary {
+        let clients = Clients::new(self.config(policy).await);
+        Box::pin(run_audit(&clients, config, std::time::SystemTime::now())).await.expect("the audit runs")
+    }
 }
 
 impl Drop for Proxy {

@@ -1,0 +1,155 @@
+//! Publishing to Security Hub, every region at once (bounded): this tool's earlier findings of
+//! each region are read while the inventory is collected ([`read_prior_findings`]), to keep
+//! their creation times and to archive the ones this run no longer produces; then the findings
+//! are imported in batches of at most [`IMPORT_BATCH`], and every one that failed is counted.
+//!
+//! A region where Security Hub is not enabled, or whose earlier findings could not be read, is
+//! skipped and reported, never fatal.
+
+mod import;
+mod prior;
+
+use std::collections::BTreeMap;
+
+use futures::StreamExt;
+use serde::Serialize;
+
+pub use import::IMPORT_BATCH;
+pub use prior::{RegionPrior, is_own_finding, read_prior_findings};
+
+use crate::clients::Clients;
+use crate::error::{ApiFailure, FailureKind};
+use crate::evaluate::Verdict;
+use crate::findings::{Finding, FindingSettings, PriorFinding, build_archived_finding, build_finding};
+use crate::inventory::Identity;
+
+/// What publishing did in one region.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RegionPublication {
+    /// Findings imported (created or updated), archived ones included.
+    pub imported: usize,
+    /// Earlier findings archived because this run no longer produces them.
+    pub archived: usize,
+    /// Findings Security Hub refused, each with its error.
+    pub failed: Vec<FailedImport>,
+    /// Why the region was skipped, when it was (Security Hub not enabled, access denied...).
+    pub skipped: Option<String>,
+}
+
+/// A finding that Security Hub did not import.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct FailedImport {
+    /// The finding's Id.
+    pub id: String,
+    /// The error code (`InvalidInput`...), or the failure of the whole call.
+    pub code: String,
+    /// The error message.
+    pub message: String,
+}
+
+/// Publishes every verdict to its region's Security Hub, at most `concurrency` regions at a
+/// time, given each region's earlier findings (`prior`, from [`read_prior_findings`]).
+pub async fn publish(
+    clients: &Clients,
+    identity: &Identity,
+    verdicts: &[Verdict],
+    mut prior: BTreeMap<String, RegionPrior>,
+    settings: FindingSettings,
+    now: &str,
+    concurrency: usize,
+) -> BTreeMap<String, RegionPublication> {
+    let mut by_region: BTreeMap<&str, (Vec<&Verdict>, RegionPrior)> = BTreeMap::new();
+    for verdict in verdicts {
+        let region = verdict.region.as_str();
+        by_region
+            .entry(region)
+            .or_insert_with(|| {
+                let earlier = prior.remove(region).unwrap_or_else(|| {
+                    Err(ApiFailure::other(
+                        "securityhub:GetFindings",
+                        region,
+                        "the earlier findings were not read",
+                    ))
+                });
+                (Vec::new(), earlier)
+            })
+            .0
+            .push(verdict);
+    }
+    futures::stream::iter(by_region)
+        .map(|(region, (verdicts, earlier))| {
+            Box::pin(async move {
+                let client = clients.region(region).securityhub.clone();
+                let publication =
+                    publish_region(&client, identity, region, &verdicts, earlier, settings, now).await;
+                (region.to_string(), publication)
+            })
+        })
+        .buffer_unordered(concurrency.max(1))
+        .collect()
+        .await
+}
+
+/// Publishes the verdicts of `region` to its Security Hub, given its earlier findings.
+async fn publish_region(
+    client: &aws_sdk_securityhub::Client,
+    identity: &Identity,
+    region: &str,
+    verdicts: &[&Verdict],
+    prior: RegionPrior,
+    settings: FindingSettings,
+    now: &str,
+) -> RegionPublication {
+    let prior = match prior {
+        Ok(prior) => prior,
+        Err(failure) => return skipped(&failure),
+    };
+    let findings = findings_to_import(verdicts, &prior, identity, region, settings, now);
+    let archived = findings.iter().filter(|finding| finding.record_state == "ARCHIVED").count();
+    let mut publication = RegionPublication { archived, ..RegionPublication::default() };
+    for batch in findings.chunks(IMPORT_BATCH) {
+        import::import_batch(client, region, batch, &mut publication).await;
+    }
+    publication
+}
+
+/// The findings of a region: one per verdict, and an archived one for every earlier ACTIVE
+/// finding of this tool that the run no longer produces.
+pub fn findings_to_import(
+    verdicts: &[&Verdict],
+    prior: &BTreeMap<String, PriorFinding>,
+    identity: &Identity,
+    region: &str,
+    settings: FindingSettings,
+    now: &str,
+) -> Vec<Finding> {
+    let mut findings: Vec<Finding> = verdicts
+        .iter()
+        .map(|verdict| {
+            let id = crate::findings::finding_id(&identity.account, region, verdict.control.id());
+            build_finding(verdict, identity, settings, now, prior.get(&id))
+        })
+        .collect();
+    let stale: Vec<Finding> = prior
+        .values()
+        .filter(|earlier| {
+            earlier.record_state == "ACTIVE" && !findings.iter().any(|finding| finding.id == earlier.id)
+        })
+        .map(|earlier| build_archived_finding(earlier, identity, region, now))
+        .collect();
+    findings.extend(stale);
+    findings
+}
+
+fn skipped(failure: &ApiFailure) -> RegionPublication {
+    let reason = match failure.kind {
+        FailureKind::NotEnabled => format!("Security Hub is not enabled in {}", failure.region),
+        FailureKind::AccessDenied => {
+            format!("access denied: the function lacks {} ({})", failure.action, failure.message)
+        }
+        _ => failure.to_string(),
+    };
+    RegionPublication { skipped: Some(reason), ..RegionPublication::default() }
+}
