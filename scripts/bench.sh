@@ -15,7 +15,9 @@
 #        Hub yet) and --runs more times ("steady": as every later scheduled run). Each run is
 #        timed with a monotonic clock and /usr/bin/time -v (peak RSS); the proxy counts the calls.
 #   4. Lambda start: scripts/bench_lambda_start.py (exec -> first event handled, no AWS call).
-#   5. The summary: the issue's targets, met or missed.
+#   5. The summary: the issue's targets, met or missed. The Lambda zip's size is reported when
+#      `make build` has made $CARGO_TARGET_DIR/lambda/cis-monitor-lambda/bootstrap.zip (flagged
+#      STALE when it is older than src/, Cargo.toml or Cargo.lock).
 #
 # Everything started here is stopped on exit, also on failure or Ctrl-C. Logs and JSON results
 # are in .bench/. No AWS account is touched: the caller's AWS_* variables are dropped and the
@@ -166,6 +168,8 @@ step "Lambda start: exec of cis-monitor-lambda -> first event handled (payload r
 "$python" scripts/bench_lambda_start.py --binary "$lambda_bin" --runs 5 --json "$state/lambda.json"
 results+=("$state/lambda.json")
 
-"$python" scripts/bench_measure.py summary --latency-ms "$latency" "${results[@]}"
+"$python" scripts/bench_measure.py summary --latency-ms "$latency" \
+  --zip "$CARGO_TARGET_DIR/lambda/cis-monitor-lambda/bootstrap.zip" --sources src,Cargo.toml,Cargo.lock \
+  "${results[@]}"
 echo
 echo "Details: .bench/*.json; moto and proxy logs: .bench/*.log"

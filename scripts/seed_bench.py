@@ -26,24 +26,23 @@ how long each part took.
 from __future__ import annotations
 
 import argparse
-import json
-import sys
-import threading
 import time
-import urllib.request
 from concurrent.futures import ThreadPoolExecutor
 
-import boto3
-from botocore.config import Config
+from moto_account import (
+    ACCOUNT,
+    HOME,
+    LOG_GROUP,
+    NAMESPACE,
+    alarm,
+    client,
+    create_logging_trail,
+    metric_filter,
+    moto_post,
+    require_fresh_account,
+)
 
-ACCOUNT = "123456789012"
-HOME = "us-east-1"
 BUCKET = f"cis-monitor-bench-cloudtrail-{ACCOUNT}"
-TRAIL = "management-events"
-LOG_GROUP = "CloudTrail/management-events"
-LOG_GROUP_ARN = f"arn:aws:logs:{HOME}:{ACCOUNT}:log-group:{LOG_GROUP}:*"
-ROLE = "CloudTrail_CloudWatchLogs_Role"
-NAMESPACE = "CISBenchmark"
 TOPIC = "cis-alarms"
 
 # The canonical CIS patterns (the same text as Control::canonical_pattern in src/controls.rs).
@@ -96,33 +95,6 @@ FILTERS_PER_GROUP = 10
 LARGE_EXTRA_ALARMS = 5000  # besides the 3 CIS alarms
 LARGE_TOPICS = 100  # in all, cis-alarms included
 
-_local = threading.local()
-
-
-def client(service: str, endpoint: str, region: str = HOME):
-    """A boto3 client per thread, service and region (boto3 clients are cheap to reuse)."""
-    cache = getattr(_local, "clients", None)
-    if cache is None:
-        cache = _local.clients = {}
-    key = (service, endpoint, region)
-    if key not in cache:
-        cache[key] = boto3.session.Session().client(
-            service,
-            endpoint_url=endpoint,
-            region_name=region,
-            aws_access_key_id="testing",
-            aws_secret_access_key="testing",
-            config=Config(retries={"max_attempts": 3, "mode": "standard"}, max_pool_connections=32),
-        )
-    return cache[key]
-
-
-def moto_post(endpoint: str, path: str) -> None:
-    request = urllib.request.Request(endpoint.rstrip("/") + path, data=b"", method="POST")
-    with urllib.request.urlopen(request, timeout=30) as response:
-        response.read()
-
-
 def audited_regions(endpoint: str) -> list[str]:
     """What cis-monitor audits by default: DescribeRegions, aws partition, not `not-opted-in`."""
     regions = client("ec2", endpoint).describe_regions()["Regions"]
@@ -137,72 +109,14 @@ def audited_regions(endpoint: str) -> list[str]:
     )
 
 
-def alarm(endpoint: str, name: str, namespace: str, metric: str, actions: list[str]) -> None:
-    client("cloudwatch", endpoint).put_metric_alarm(
-        AlarmName=name,
-        Namespace=namespace,
-        MetricName=metric,
-        Statistic="Sum",
-        Period=300,
-        EvaluationPeriods=1,
-        DatapointsToAlarm=1,
-        Threshold=1,
-        ComparisonOperator="GreaterThanOrEqualToThreshold",
-        TreatMissingData="notBreaching",
-        ActionsEnabled=True,
-        AlarmActions=actions,
-    )
-
-
-def metric_filter(endpoint: str, group: str, name: str, pattern: str, namespace: str, metric: str) -> None:
-    client("logs", endpoint).put_metric_filter(
-        logGroupName=group,
-        filterName=name,
-        filterPattern=pattern,
-        metricTransformations=[{"metricName": metric, "metricNamespace": namespace, "metricValue": "1"}],
-    )
-
-
 def run_parallel(pool: ThreadPoolExecutor, function, jobs: list[tuple]) -> None:
     for future in [pool.submit(function, *job) for job in jobs]:
         future.result()
 
 
 def seed_compliant(endpoint: str, pool: ThreadPoolExecutor) -> dict:
-    account = client("sts", endpoint).get_caller_identity()["Account"]
-    if account != ACCOUNT:
-        sys.exit(f"seed_bench.py: the endpoint answers as account {account}, expected {ACCOUNT}")
-    cloudtrail = client("cloudtrail", endpoint)
-    if any(trail["Name"] == TRAIL for trail in cloudtrail.describe_trails()["trailList"]):
-        sys.exit(f"seed_bench.py: trail {TRAIL} already exists at {endpoint}; rerun with --reset (wipes the server)")
-
-    client("s3", endpoint).create_bucket(Bucket=BUCKET)
-    logs = client("logs", endpoint)
-    logs.create_log_group(logGroupName=LOG_GROUP)
-    role_arn = client("iam", endpoint).create_role(
-        RoleName=ROLE,
-        AssumeRolePolicyDocument=json.dumps(
-            {
-                "Version": "2012-10-17",
-                "Statement": [
-                    {"Effect": "Allow", "Principal": {"Service": "cloudtrail.amazonaws.com"}, "Action": "sts:AssumeRole"}
-                ],
-            }
-        ),
-    )["Role"]["Arn"]
-    trail_arn = cloudtrail.create_trail(
-        Name=TRAIL,
-        S3BucketName=BUCKET,
-        IsMultiRegionTrail=True,
-        IncludeGlobalServiceEvents=True,
-        CloudWatchLogsLogGroupArn=LOG_GROUP_ARN,
-        CloudWatchLogsRoleArn=role_arn,
-    )["TrailARN"]
-    # moto returns no selectors for a fresh trail (AWS returns this default one): set it.
-    cloudtrail.put_event_selectors(
-        TrailName=TRAIL, EventSelectors=[{"ReadWriteType": "All", "IncludeManagementEvents": True}]
-    )
-    cloudtrail.start_logging(Name=TRAIL)
+    require_fresh_account(endpoint, "seed_bench.py")
+    trail_arn = create_logging_trail(endpoint, BUCKET)
 
     sns = client("sns", endpoint)
     topic_arn = sns.create_topic(Name=TOPIC)["TopicArn"]

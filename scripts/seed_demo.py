@@ -21,24 +21,23 @@ Only talks to the given endpoint, with the dummy credentials `testing`.
 from __future__ import annotations
 
 import argparse
-import json
-import sys
-import urllib.request
 
-import boto3
-from botocore.config import Config
+from moto_account import (
+    ACCOUNT,
+    HOME,
+    LOG_GROUP,
+    NAMESPACE,
+    alarm,
+    client,
+    create_logging_trail,
+    metric_filter,
+    moto_post,
+    require_fresh_account,
+)
 
-ACCOUNT = "123456789012"
-HOME = "us-east-1"
 SECURITY_HUB_REGIONS = ["us-east-1", "eu-west-1"]
 AUDITED_REGIONS = ["us-east-1", "eu-west-1", "ap-southeast-2"]
-
 BUCKET = f"cis-monitor-demo-cloudtrail-{ACCOUNT}"
-TRAIL = "management-events"
-LOG_GROUP = "CloudTrail/management-events"
-LOG_GROUP_ARN = f"arn:aws:logs:{HOME}:{ACCOUNT}:log-group:{LOG_GROUP}:*"
-CLOUDTRAIL_ROLE = "CloudTrail_CloudWatchLogs_Role"
-NAMESPACE = "CISBenchmark"
 
 # (control, filter name, metric name, pattern, topic, what to expect)
 FILTERS = [
@@ -75,98 +74,19 @@ FILTERS = [
 ]
 
 
-def client(service: str, endpoint: str, region: str = HOME):
-    return boto3.client(
-        service,
-        endpoint_url=endpoint,
-        region_name=region,
-        aws_access_key_id="testing",
-        aws_secret_access_key="testing",
-        config=Config(retries={"max_attempts": 2, "mode": "standard"}),
-    )
-
-
-def moto_post(endpoint: str, path: str) -> None:
-    request = urllib.request.Request(endpoint.rstrip("/") + path, data=b"", method="POST")
-    with urllib.request.urlopen(request, timeout=10) as response:
-        response.read()
-
-
 def seed(endpoint: str) -> dict:
-    sts = client("sts", endpoint)
-    account = sts.get_caller_identity()["Account"]
-    if account != ACCOUNT:
-        sys.exit(f"seed_demo.py: the endpoint answers as account {account}, expected {ACCOUNT}")
-
-    cloudtrail = client("cloudtrail", endpoint)
-    if any(trail["Name"] == TRAIL for trail in cloudtrail.describe_trails()["trailList"]):
-        sys.exit(
-            f"seed_demo.py: trail {TRAIL} already exists at {endpoint}; "
-            "moto would duplicate the metric filters, so rerun with --reset (wipes the server)"
-        )
-
-    # CloudTrail -> S3 bucket (moto checks that it exists) and -> CloudWatch Logs.
-    client("s3", endpoint).create_bucket(Bucket=BUCKET)
-    logs = client("logs", endpoint)
-    logs.create_log_group(logGroupName=LOG_GROUP)
-    iam = client("iam", endpoint)
-    role_arn = iam.create_role(
-        RoleName=CLOUDTRAIL_ROLE,
-        AssumeRolePolicyDocument=json.dumps(
-            {
-                "Version": "2012-10-17",
-                "Statement": [
-                    {
-                        "Effect": "Allow",
-                        "Principal": {"Service": "cloudtrail.amazonaws.com"},
-                        "Action": "sts:AssumeRole",
-                    }
-                ],
-            }
-        ),
-    )["Role"]["Arn"]
-    trail_arn = cloudtrail.create_trail(
-        Name=TRAIL,
-        S3BucketName=BUCKET,
-        IsMultiRegionTrail=True,
-        IncludeGlobalServiceEvents=True,
-        CloudWatchLogsLogGroupArn=LOG_GROUP_ARN,
-        CloudWatchLogsRoleArn=role_arn,
-    )["TrailARN"]
-    # moto returns no selectors for a fresh trail (AWS returns the default one): set it.
-    cloudtrail.put_event_selectors(
-        TrailName=TRAIL,
-        EventSelectors=[{"ReadWriteType": "All", "IncludeManagementEvents": True}],
-    )
-    cloudtrail.start_logging(Name=TRAIL)
+    require_fresh_account(endpoint, "seed_demo.py")
+    trail_arn = create_logging_trail(endpoint, BUCKET)
 
     # Topics: cis-alarms has an e-mail subscriber (moto confirms it at once); vpc-alerts has none.
     sns = client("sns", endpoint)
     topics = {name: sns.create_topic(Name=name)["TopicArn"] for name in ("cis-alarms", "vpc-alerts")}
     sns.subscribe(TopicArn=topics["cis-alarms"], Protocol="email", Endpoint="security@example.com")
 
-    cloudwatch = client("cloudwatch", endpoint)
     for control, filter_name, metric, pattern, topic, _ in FILTERS:
-        logs.put_metric_filter(
-            logGroupName=LOG_GROUP,
-            filterName=filter_name,
-            filterPattern=pattern,
-            metricTransformations=[{"metricName": metric, "metricNamespace": NAMESPACE, "metricValue": "1"}],
-        )
-        cloudwatch.put_metric_alarm(
-            AlarmName=f"cis-{control.replace('.', '-').lower()}-{metric}",
-            AlarmDescription=f"{control}: {metric} >= 1 in 5 minutes",
-            Namespace=NAMESPACE,
-            MetricName=metric,
-            Statistic="Sum",
-            Period=300,
-            EvaluationPeriods=1,
-            Threshold=1,
-            ComparisonOperator="GreaterThanOrEqualToThreshold",
-            TreatMissingData="notBreaching",
-            ActionsEnabled=True,
-            AlarmActions=[topics[topic]],
-        )
+        metric_filter(endpoint, LOG_GROUP, filter_name, pattern, NAMESPACE, metric)
+        name = f"cis-{control.replace('.', '-').lower()}-{metric}"
+        alarm(endpoint, name, NAMESPACE, metric, [topics[topic]], f"{control}: {metric} >= 1 in 5 minutes")
 
     for region in SECURITY_HUB_REGIONS:
         client("securityhub", endpoint, region).enable_security_hub(EnableDefaultStandards=False)
@@ -188,7 +108,7 @@ def main() -> None:
     print(f"  trail      {seeded['trail_arn']}")
     print(f"             multi-region, logging, management events All; home {HOME}")
     print(f"  log group  {LOG_GROUP} ({HOME}), three metric filters in namespace {NAMESPACE}")
-    print(f"  topics     cis-alarms (1 e-mail subscriber), vpc-alerts (no subscriber)")
+    print("  topics     cis-alarms (1 e-mail subscriber), vpc-alerts (no subscriber)")
     print(f"  Security Hub enabled in {', '.join(SECURITY_HUB_REGIONS)}; not in ap-southeast-2")
     print()
     print(f"Expected verdicts, the same in each audited region ({', '.join(AUDITED_REGIONS)}),")

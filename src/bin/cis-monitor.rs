@@ -49,7 +49,7 @@ struct RunArgs {
     /// Severity of FAILED findings.
     #[arg(long, default_value = "LOW")]
     failed_severity: String,
-    /// Regions audited at once.
+    /// Regions audited at once (1 to 64; the default audits every region at once).
     #[arg(long, default_value_t = cis_monitor::config::DEFAULT_CONCURRENCY)]
     concurrency: usize,
     /// Stop reading the account after this many seconds, evaluate what was read, and mark the
