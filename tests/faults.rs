@@ -7,7 +7,7 @@ mod support;
 
 use std::time::Duration;
 
-use cis_monitor::audit::{AuditSummary, run_audit};
+use cis_monitor::audit::AuditSummary;
 use cis_monitor::clients::{CallPolicy, Clients};
 use cis_monitor::config::AuditConfig;
 use cis_monitor::controls::Control;
@@ -129,7 +129,7 @@ async fn a_region_cut_off_is_not_available_and_the_others_are_right() {
 async fn a_hung_region_is_bounded_by_the_deadline() {
     let account = Account::healthy().await;
     let proxy = Proxy::start(&account.moto.endpoint, &["--cut-region", EU, "--cut-mode", "hang"]);
-    let mut config = config(&[HOME, EU], false);
+    let mut config = config(&[HOME, EU], true);
     config.collection_deadline = Some(Duration::from_secs(2));
     let started = std::time::Instant::now();
     let summary = audit_through(&proxy, &config).await;
@@ -138,6 +138,20 @@ async fn a_hung_region_is_bounded_by_the_deadline() {
         let expected = if verdict.0 == EU { ("NOT_AVAILABLE", "DEADLINE_EXCEEDED") } else { ("PASSED", "") };
         assert_eq!((verdict.2.as_str(), verdict.3.as_str()), expected, "{verdict:?}");
     }
+    // The earlier findings are read during collection, under the same deadline: the hung
+    // region's publishing is skipped and says why; the healthy region publishes.
+    let publication = |region: &str| {
+        summary
+            .regions
+            .iter()
+            .find(|r| r.region == region)
+            .and_then(|r| r.publication.clone())
+            .expect("published")
+    };
+    let skipped = publication(EU).skipped.expect("the hung region is skipped");
+    assert!(skipped.contains("deadline"), "{skipped}");
+    assert_eq!(publication(HOME).imported, 3);
+    assert_eq!(account.findings(HOME).await.len(), 3);
 }
 
 #[tokio::test]
