@@ -8,6 +8,13 @@ use std::time::Duration;
 use aws_config::retry::RetryConfig;
 use aws_config::timeout::TimeoutConfig;
 use aws_config::{Region, SdkConfig};
+use aws_smithy_async::rt::sleep::default_async_sleep;
+use aws_smithy_http_client::Connector;
+use aws_smithy_http_client::proxy::ProxyConfig;
+use aws_smithy_http_client::tls::{Provider, rustls_provider::CryptoMode};
+use aws_smithy_runtime_api::client::http::{
+    HttpConnectorSettings, SharedHttpClient, SharedHttpConnector, http_client_fn,
+};
 
 /// Stack size for the async runtime's threads: the SDK's futures are deep, and a stack
 /// overflow is a crash, so the threads get what a main thread has (8 MiB).
@@ -113,9 +120,24 @@ impl CallPolicy {
             .build()
     }
 
-    /// Sets this policy's retries and timeouts on a configuration loader.
+    /// Sets this policy's retries, timeouts and HTTPS client on a configuration loader.
     pub fn apply(&self, loader: aws_config::ConfigLoader) -> aws_config::ConfigLoader {
-        loader.retry_config(self.retries()).timeout_config(self.timeouts())
+        loader.retry_config(self.retries()).timeout_config(self.timeouts()).http_client(self.https_client())
+    }
+
+    /// One HTTPS connector (rustls with aws-lc, the system's root certificates, this policy's
+    /// connect timeout, `HTTPS_PROXY`/`NO_PROXY` from the environment: the SDK's defaults),
+    /// built once and shared by every client and so by one connection pool. The SDK's default
+    /// client builds a connector, root certificates included, again for every client it
+    /// validates: about a hundred times a run, a fifth of the run's CPU time.
+    pub fn https_client(&self) -> SharedHttpClient {
+        let settings = HttpConnectorSettings::builder().connect_timeout(self.connect).build();
+        let mut builder = Connector::builder().connector_settings(settings);
+        builder.set_sleep_impl(default_async_sleep());
+        builder.set_proxy_config(Some(ProxyConfig::from_env()));
+        let connector =
+            SharedHttpConnector::new(builder.tls_provider(Provider::Rustls(CryptoMode::AwsLc)).build());
+        http_client_fn(move |_, _| connector.clone())
     }
 
     /// The SDK's retry configuration for this policy: standard (exponential backoff with
