@@ -1,8 +1,8 @@
 //! AWS clients: the shared configuration is loaded once, and each service's client is built
-//! once per region from it, on first use.
+//! once per region from it, on first use. Every client shares one HTTPS connector.
 
 use std::collections::HashMap;
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::{Arc, Mutex, OnceLock, PoisonError};
 use std::time::Duration;
 
 use aws_config::retry::RetryConfig;
@@ -20,19 +20,54 @@ use aws_smithy_runtime_api::client::http::{
 /// overflow is a crash, so the threads get what a main thread has (8 MiB).
 pub const THREAD_STACK_BYTES: usize = 8 << 20;
 
-/// The clients of every audited service in one region.
-#[derive(Debug, Clone)]
+/// The clients of the audited services in one region, each built on first use: most regions
+/// only ever need CloudTrail and Security Hub.
+#[derive(Debug)]
 pub struct RegionClients {
+    config: SdkConfig,
+    cloudtrail: OnceLock<aws_sdk_cloudtrail::Client>,
+    logs: OnceLock<aws_sdk_cloudwatchlogs::Client>,
+    cloudwatch: OnceLock<aws_sdk_cloudwatch::Client>,
+    sns: OnceLock<aws_sdk_sns::Client>,
+    securityhub: OnceLock<aws_sdk_securityhub::Client>,
+}
+
+impl RegionClients {
+    fn new(config: SdkConfig) -> Self {
+        RegionClients {
+            config,
+            cloudtrail: OnceLock::new(),
+            logs: OnceLock::new(),
+            cloudwatch: OnceLock::new(),
+            sns: OnceLock::new(),
+            securityhub: OnceLock::new(),
+        }
+    }
+
     /// CloudTrail.
-    pub cloudtrail: aws_sdk_cloudtrail::Client,
+    pub fn cloudtrail(&self) -> &aws_sdk_cloudtrail::Client {
+        self.cloudtrail.get_or_init(|| aws_sdk_cloudtrail::Client::new(&self.config))
+    }
+
     /// CloudWatch Logs.
-    pub logs: aws_sdk_cloudwatchlogs::Client,
+    pub fn logs(&self) -> &aws_sdk_cloudwatchlogs::Client {
+        self.logs.get_or_init(|| aws_sdk_cloudwatchlogs::Client::new(&self.config))
+    }
+
     /// CloudWatch.
-    pub cloudwatch: aws_sdk_cloudwatch::Client,
+    pub fn cloudwatch(&self) -> &aws_sdk_cloudwatch::Client {
+        self.cloudwatch.get_or_init(|| aws_sdk_cloudwatch::Client::new(&self.config))
+    }
+
     /// SNS.
-    pub sns: aws_sdk_sns::Client,
+    pub fn sns(&self) -> &aws_sdk_sns::Client {
+        self.sns.get_or_init(|| aws_sdk_sns::Client::new(&self.config))
+    }
+
     /// Security Hub.
-    pub securityhub: aws_sdk_securityhub::Client,
+    pub fn securityhub(&self) -> &aws_sdk_securityhub::Client {
+        self.securityhub.get_or_init(|| aws_sdk_securityhub::Client::new(&self.config))
+    }
 }
 
 /// Builds and keeps one [`RegionClients`] per region, from one shared configuration.
@@ -67,14 +102,9 @@ impl Clients {
     pub fn region(&self, region: &str) -> Arc<RegionClients> {
         let mut regions = self.regions.lock().unwrap_or_else(PoisonError::into_inner);
         let clients = regions.entry(region.to_string()).or_insert_with(|| {
-            let config = self.base.to_builder().region(Region::new(region.to_string())).build();
-            Arc::new(RegionClients {
-                cloudtrail: aws_sdk_cloudtrail::Client::new(&config),
-                logs: aws_sdk_cloudwatchlogs::Client::new(&config),
-                cloudwatch: aws_sdk_cloudwatch::Client::new(&config),
-                sns: aws_sdk_sns::Client::new(&config),
-                securityhub: aws_sdk_securityhub::Client::new(&config),
-            })
+            Arc::new(RegionClients::new(
+                self.base.to_builder().region(Region::new(region.to_string())).build(),
+            ))
         });
         Arc::clone(clients)
     }

@@ -95,7 +95,7 @@ impl Collector<'_> {
             .region_trails
             .get_or_fetch(&region.to_string(), || {
                 let clients = self.clients.region(region);
-                async move { describe_trails(&clients.cloudtrail, region).await }
+                async move { describe_trails(clients.cloudtrail(), region).await }
             })
             .await;
         if let Ok(trails) = &trails {
@@ -107,7 +107,7 @@ impl Collector<'_> {
     async fn follow_trail(&self, trail: &Trail) {
         let state = self.trail_states.get_or_fetch(&trail.arn, || {
             let clients = self.clients.region(&trail.home_region);
-            async move { fetch_trail_state(&clients.cloudtrail, &trail.home_region, &trail.arn).await }
+            async move { fetch_trail_state(clients.cloudtrail(), &trail.home_region, &trail.arn).await }
         });
         let filters = async {
             let Some(group) = trail.log_group_arn.as_deref().and_then(LogGroupRef::from_arn) else { return };
@@ -124,7 +124,7 @@ impl Collector<'_> {
             .log_groups
             .get_or_fetch(group, || {
                 let clients = self.clients.region(&group.region);
-                async move { fetch_metric_filters(&clients.logs, group).await }
+                async move { fetch_metric_filters(clients.logs(), group).await }
             })
             .await;
         let Ok(filters) = filters else { return };
@@ -154,7 +154,7 @@ impl Collector<'_> {
             .alarms
             .get_or_fetch(metric, || {
                 let clients = self.clients.region(&metric.region);
-                async move { fetch_alarms_for_metric(&clients.cloudwatch, metric).await }
+                async move { fetch_alarms_for_metric(clients.cloudwatch(), metric).await }
             })
             .await;
         let Ok(direct) = direct else { return };
@@ -164,7 +164,7 @@ impl Collector<'_> {
                 .region_alarms
                 .get_or_fetch(&metric.region, || {
                     let clients = self.clients.region(&metric.region);
-                    async move { fetch_metric_alarms(&clients.cloudwatch, &metric.region).await }
+                    async move { fetch_metric_alarms(clients.cloudwatch(), &metric.region).await }
                 })
                 .await;
             if let Ok(all) = all {
@@ -188,7 +188,7 @@ impl Collector<'_> {
             .topics
             .get_or_fetch(&topic_arn.to_string(), || {
                 let clients = self.clients.region(&region);
-                async move { fetch_subscriptions(&clients.sns, &region, topic_arn).await }
+                async move { fetch_subscriptions(clients.sns(), &region, topic_arn).await }
             })
             .await;
     }

@@ -81,7 +81,7 @@ pub async fn publish(
     futures::stream::iter(by_region)
         .map(|(region, (verdicts, earlier))| {
             Box::pin(async move {
-                let client = clients.region(region).securityhub.clone();
+                let client = clients.region(region).securityhub().clone();
                 let publication =
                     publish_region(&client, identity, region, &verdicts, earlier, settings, now).await;
                 (region.to_string(), publication)

@@ -32,7 +32,7 @@ pub async fn read_prior_findings(
     futures::stream::iter(regions)
         .map(|region| {
             Box::pin(async move {
-                let client = clients.region(region).securityhub.clone();
+                let client = clients.region(region).securityhub().clone();
                 let read = read_region(&client, identity, region);
                 let prior = match deadline {
                     Some(deadline) => tokio::time::timeout_at(deadline, read).await.unwrap_or_else(|_| {
