@@ -38,7 +38,9 @@ Per call, in this order:
      region where the upstream's DescribeHub (asked with the call's own headers, so the same
      region and account; not counted) says Security Hub is not enabled, is answered as AWS
      answers it: 401 InvalidAccessException "Account ... is not subscribed to AWS Security
-     Hub". moto itself accepts GetFindings and BatchImportFindings in such a region.
+     Hub". moto itself accepts GetFindings and BatchImportFindings in such a region. The
+     reused signature does not match the DescribeHub request, so this needs moto's default
+     mode, without IAM enforcement.
   6. otherwise forwarded unchanged (method, path, query, headers including Host, so SigV4 stays
      valid; body) over a kept-alive upstream connection, and the answer is streamed back.
 
