@@ -6,7 +6,7 @@ Usage:
   aws_proxy.py --listen 127.0.0.1:PORT --upstream http://127.0.0.1:MOTOPORT
                [--latency-ms 50] [--fail-share 0.2] [--fail-kinds 503,throttle] [--seed 7]
                [--cut-region eu-west-1]... [--cut-mode reset|hang] [--hub-check]
-               [--port-file FILE]
+               [--refuse-findings CODE] [--port-file FILE]
 
 Point the SDK at it with AWS_ENDPOINT_URL=http://127.0.0.1:PORT. Standard library only.
 
@@ -41,7 +41,12 @@ Per call, in this order:
      Hub". moto itself accepts GetFindings and BatchImportFindings in such a region. The
      reused signature does not match the DescribeHub request, so this needs moto's default
      mode, without IAM enforcement.
-  6. otherwise forwarded unchanged (method, path, query, headers including Host, so SigV4 stays
+  6. --refuse-findings CODE: in BatchImportFindings, every finding whose Id the proxy has not
+     seen before is refused one by one, as Security Hub refuses findings inside a successful
+     call: it is taken out of the request before forwarding, and the answer lists it in
+     FailedFindings with ErrorCode CODE (InternalException is retryable, InvalidInput is
+     not). A later import of the same Id is forwarded.
+  7. otherwise forwarded unchanged (method, path, query, headers including Host, so SigV4 stays
      valid; body) over a kept-alive upstream connection, and the answer is streamed back.
 
 Control endpoints, never forwarded nor counted:
@@ -294,6 +299,8 @@ class ProxyServer(ThreadingHTTPServer):
         super().__init__(address, Handler)
         self.options = options
         self.stats = Stats(options.seed)
+        self.refused_ids: set[str] = set()
+        self.refused_lock = threading.Lock()
         upstream = urllib.parse.urlsplit(options.upstream)
         if upstream.scheme not in ("http", "") or not upstream.hostname:
             raise SystemExit(f"aws_proxy: --upstream must be http://HOST:PORT, got {options.upstream!r}")
@@ -405,6 +412,8 @@ class Handler(BaseHTTPRequestHandler):
             elif options.hub_check and call.service == "securityhub" and call.operation not in HUB_SETUP_OPERATIONS \
                     and not self.hub_enabled(server):
                 self.send_plain(*not_subscribed_response())
+            elif options.refuse_findings and call.key == "securityhub:BatchImportFindings":
+                self.import_with_refusals(server, body, options.refuse_findings)
             else:
                 self.forward(server, body)
         finally:
@@ -490,6 +499,37 @@ class Handler(BaseHTTPRequestHandler):
             self.upstream = None
         return response.status == 200
 
+    def import_with_refusals(self, server: ProxyServer, body: bytes, code: str) -> None:
+        """BatchImportFindings with the findings not seen before refused (--refuse-findings)."""
+        request = json.loads(body or b"{}")
+        findings = request.get("Findings", [])
+        with server.refused_lock:
+            refused = [f for f in findings if f.get("Id") not in server.refused_ids]
+            server.refused_ids.update(f.get("Id") for f in refused)
+        kept = [f for f in findings if f not in refused]
+        answer = {"FailedCount": 0, "SuccessCount": 0, "FailedFindings": []}
+        if kept:
+            forwarded = json.dumps({**request, "Findings": kept}).encode()
+            try:
+                response = self.exchange(server, "POST", self.path, self.request_headers(forwarded, "POST"), forwarded)
+                data = response.read()
+            except OSError as error:
+                self.upstream_failed(error)
+                return
+            if response.will_close and self.upstream is not None:
+                self.upstream.close()
+                self.upstream = None
+            if response.status != 200:
+                self.send_plain(response.status, {"Content-Type": "application/json"}, data)
+                return
+            answer = json.loads(data or b"{}")
+        answer["FailedCount"] = answer.get("FailedCount", 0) + len(refused)
+        answer["FailedFindings"] = answer.get("FailedFindings", []) + [
+            {"Id": f.get("Id"), "ErrorCode": code, "ErrorMessage": f"refused by aws_proxy (--refuse-findings {code})"}
+            for f in refused
+        ]
+        self.send_plain(200, {"Content-Type": "application/json"}, json.dumps(answer).encode())
+
     def forward(self, server: ProxyServer, body: bytes) -> int:
         """Forwards the request and streams the answer back; returns the status sent."""
         try:
@@ -574,6 +614,9 @@ def main() -> None:
     parser.add_argument("--cut-mode", choices=("reset", "hang"), default="reset")
     parser.add_argument(
         "--hub-check", action="store_true", help="refuse Security Hub calls where the hub is not enabled, as AWS does"
+    )
+    parser.add_argument(
+        "--refuse-findings", metavar="CODE", help="refuse each finding's first import with this error code"
     )
     parser.add_argument("--port-file", help="write the bound port here once listening")
     options = parser.parse_args()

@@ -114,12 +114,7 @@ async fn a_region_cut_off_is_not_available_and_the_others_are_right() {
             assert_eq!(verdict.2, "PASSED", "{verdict:?}");
         }
     }
-    let eu = summary
-        .regions
-        .iter()
-        .find(|r| r.region == EU)
-        .and_then(|r| r.publication.clone())
-        .expect("publication");
+    let eu = publication(&summary, EU);
     assert!(eu.skipped.is_some() || !eu.failed.is_empty(), "the summary says what happened in {EU}: {eu:?}");
     assert_eq!(account.findings(HOME).await.len(), 3);
     assert!(elapsed < Duration::from_secs(60), "took {elapsed:?}");
@@ -140,17 +135,9 @@ async fn a_hung_region_is_bounded_by_the_deadline() {
     }
     // The earlier findings are read during collection, under the same deadline: the hung
     // region's publishing is skipped and says why; the healthy region publishes.
-    let publication = |region: &str| {
-        summary
-            .regions
-            .iter()
-            .find(|r| r.region == region)
-            .and_then(|r| r.publication.clone())
-            .expect("published")
-    };
-    let skipped = publication(EU).skipped.expect("the hung region is skipped");
+    let skipped = publication(&summary, EU).skipped.expect("the hung region is skipped");
     assert!(skipped.contains("deadline"), "{skipped}");
-    assert_eq!(publication(HOME).imported, 3);
+    assert_eq!(publication(&summary, HOME).imported, 3);
     assert_eq!(account.findings(HOME).await.len(), 3);
 }
 
@@ -169,4 +156,38 @@ async fn the_run_fails_only_when_nothing_could_be_evaluated() {
         handle_invocation(&clients, &both, &serde_json::json!({}), None).await.expect("one region is enough");
     assert_eq!(summary["totals"]["passed"], 3);
     assert_eq!(summary["totals"]["notAvailable"], 3);
+}
+
+/// The publication of `region` in `summary`.
+fn publication(summary: &AuditSummary, region: &str) -> cis_monitor::publish::RegionPublication {
+    summary
+        .regions
+        .iter()
+        .find(|r| r.region == region)
+        .and_then(|r| r.publication.clone())
+        .expect("published")
+}
+
+#[tokio::test]
+async fn findings_refused_one_by_one_are_sent_again_or_reported() {
+    // Security Hub may refuse single findings inside a successful call. A retryable refusal
+    // is sent again and lands; any other is reported, and the run says findings were lost.
+    let account = Account::healthy().await;
+    let retryable = Proxy::start(&account.moto.endpoint, &["--refuse-findings", "InternalException"]);
+    let summary = retryable.audit(test_policy(), &config(&[HOME], true)).await;
+    let home = publication(&summary, HOME);
+    assert_eq!((home.imported, home.failed.len()), (3, 0), "{home:?}");
+    assert_eq!(retryable.calls("securityhub:BatchImportFindings"), 2, "refused, then sent again");
+    assert!(!summary.lost_findings());
+    assert_eq!(account.findings(HOME).await.len(), 3);
+
+    let account = Account::healthy().await;
+    let invalid = Proxy::start(&account.moto.endpoint, &["--refuse-findings", "InvalidInput"]);
+    let summary = invalid.audit(test_policy(), &config(&[HOME], true)).await;
+    let home = publication(&summary, HOME);
+    assert_eq!((home.imported, home.failed.len()), (0, 3), "{home:?}");
+    assert!(home.failed.iter().all(|failure| failure.code == "InvalidInput"), "{home:?}");
+    assert_eq!(invalid.calls("securityhub:BatchImportFindings"), 1, "not sent again");
+    assert!(summary.lost_findings());
+    assert!(account.findings(HOME).await.is_empty());
 }

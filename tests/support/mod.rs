@@ -514,6 +514,19 @@ impl Proxy {
         sdk_config(&self.endpoint, "testing", "testing", policy).await
     }
 
+    /// How many calls of `key` (`service:Operation`) the proxy has seen.
+    pub fn calls(&self, key: &str) -> u64 {
+        let address = self.endpoint.trim_start_matches("http://");
+        let mut stream = TcpStream::connect(address).expect("the proxy answers");
+        write!(stream, "GET /__proxy/stats HTTP/1.1\r\nHost: {address}\r\nConnection: close\r\n\r\n")
+            .expect("stats asked");
+        let mut response = String::new();
+        stream.read_to_string(&mut response).expect("stats read");
+        let body = response.split_once("\r\n\r\n").map_or("", |(_, body)| body);
+        let stats: serde_json::Value = serde_json::from_str(body).expect("stats are JSON");
+        stats["calls"][key].as_u64().unwrap_or(0)
+    }
+
     /// Runs the audit `config` describes through this proxy, under `policy`.
     pub async fn audit(&self, policy: CallPolicy, config: &AuditConfig) -> AuditSummary {
         let clients = Clients::new(self.config(policy).await);
