@@ -7,7 +7,7 @@ use aws_sdk_cloudtrail::types::ReadWriteType;
 use cis_monitor::clients::CallPolicy;
 use cis_monitor::config::AuditConfig;
 use cis_monitor::controls::Control;
-use support::{ACCOUNT, Account, HOME, Proxy, Selectors, TrailSpec, description, verdict};
+use support::{ACCOUNT, Account, HOME, Proxy, Selectors, TrailSpec, description, publication, verdict};
 
 const EU: &str = "eu-west-1";
 
@@ -314,9 +314,7 @@ async fn region_without_security_hub_is_skipped_and_reported() {
         ..AuditConfig::default()
     };
     let summary = proxy.audit(CallPolicy::default(), &config).await;
-    let skipped =
-        summary.regions.iter().find(|r| r.region == "ap-southeast-2").and_then(|r| r.publication.clone());
-    let reason = skipped.and_then(|p| p.skipped).expect("skipped");
+    let reason = publication(&summary, "ap-southeast-2").skipped.expect("skipped");
     assert!(reason.contains("not enabled"), "{reason}");
     assert_eq!(summary.totals.skipped_regions, 1);
     assert_eq!(status(&summary, "ap-southeast-2", Control::CloudTrailChanges), passed());

@@ -12,7 +12,7 @@ use cis_monitor::clients::{CallPolicy, Clients};
 use cis_monitor::config::AuditConfig;
 use cis_monitor::controls::Control;
 use cis_monitor::lambda::{InvocationError, handle_invocation};
-use support::{Account, HOME, Proxy, TrailSpec};
+use support::{Account, HOME, Proxy, TrailSpec, publication};
 
 const EU: &str = "eu-west-1";
 
@@ -156,16 +156,6 @@ async fn the_run_fails_only_when_nothing_could_be_evaluated() {
         handle_invocation(&clients, &both, &serde_json::json!({}), None).await.expect("one region is enough");
     assert_eq!(summary["totals"]["passed"], 3);
     assert_eq!(summary["totals"]["notAvailable"], 3);
-}
-
-/// The publication of `region` in `summary`.
-fn publication(summary: &AuditSummary, region: &str) -> cis_monitor::publish::RegionPublication {
-    summary
-        .regions
-        .iter()
-        .find(|r| r.region == region)
-        .and_then(|r| r.publication.clone())
-        .expect("published")
 }
 
 #[tokio::test]

@@ -11,7 +11,7 @@ use std::path::Path;
 use cis_monitor::audit::{AuditError, AuditSummary, run_audit};
 use cis_monitor::clients::Clients;
 use cis_monitor::config::AuditConfig;
-use support::{Account, Moto};
+use support::{Account, Moto, publication};
 
 const SERVICES: [&str; 7] = ["sts", "ec2", "cloudtrail", "logs", "cloudwatch", "sns", "securityhub"];
 
@@ -98,15 +98,6 @@ fn statuses(summary: &AuditSummary) -> BTreeSet<String> {
     summary.regions.iter().flat_map(|r| r.verdicts.iter().map(|v| v.status.as_str().to_string())).collect()
 }
 
-fn home_publication(summary: &AuditSummary) -> cis_monitor::publish::RegionPublication {
-    summary
-        .regions
-        .iter()
-        .find(|r| r.region == support::HOME)
-        .and_then(|r| r.publication.clone())
-        .expect("published")
-}
-
 #[tokio::test]
 async fn each_missing_permission_is_reported_never_guessed() {
     let moto = Moto::start_with_env(&[("INITIAL_NO_AUTH_ACTION_COUNT", "100000")]);
@@ -135,7 +126,7 @@ async fn each_missing_permission_is_reported_never_guessed() {
             "full" => {
                 let summary = result.expect("the full policy runs the audit");
                 assert_eq!(statuses(&summary), BTreeSet::from(["PASSED".to_string()]), "full policy");
-                let publication = home_publication(&summary);
+                let publication = publication(&summary, support::HOME);
                 assert_eq!((publication.imported, publication.failed.len()), (3, 0), "{publication:?}");
             }
             "ec2-DescribeRegions" => {
@@ -151,13 +142,13 @@ async fn each_missing_permission_is_reported_never_guessed() {
             "securityhub-GetFindings" => {
                 let summary = result.expect("runs");
                 assert_eq!(statuses(&summary), BTreeSet::from(["PASSED".to_string()]), "{removed}");
-                let skipped = home_publication(&summary).skipped.expect("publishing skipped");
+                let skipped = publication(&summary, support::HOME).skipped.expect("publishing skipped");
                 assert!(skipped.contains(&removed), "{removed}: {skipped}");
             }
             "securityhub-BatchImportFindings" => {
                 let summary = result.expect("runs");
                 assert_eq!(statuses(&summary), BTreeSet::from(["PASSED".to_string()]), "{removed}");
-                let publication = home_publication(&summary);
+                let publication = publication(&summary, support::HOME);
                 assert_eq!((publication.imported, publication.failed.len()), (0, 3), "{publication:?}");
                 assert!(summary.lost_findings());
             }

@@ -457,6 +457,16 @@ impl Account {
     }
 }
 
+/// What publishing did in `region`, which the run must have published to.
+pub fn publication(summary: &AuditSummary, region: &str) -> cis_monitor::publish::RegionPublication {
+    summary
+        .regions
+        .iter()
+        .find(|r| r.region == region)
+        .and_then(|r| r.publication.clone())
+        .expect("published")
+}
+
 /// The (status, reason code) of `control` in `region`.
 pub fn verdict(summary: &AuditSummary, region: &str, control: Control) -> (String, String) {
     let region = summary.regions.iter().find(|r| r.region == region).expect("region in summary");
