@@ -59,6 +59,8 @@ lambda_bin="$CARGO_TARGET_DIR/release/cis-monitor-lambda"
 while read -r name; do unset "$name"; done < <(compgen -e | grep -E '^(AWS_|CIS_MONITOR_)' || true)
 
 step() { printf '\n==> %s\n' "$*"; }
+# Provides start_proxy.
+source scripts/proxy.sh
 
 moto_pid=""
 proxy_pid=""
@@ -105,22 +107,6 @@ start_moto() {
   done
 }
 
-# Starts the proxy in front of $moto_url; sets proxy_pid and proxy_url.
-start_proxy() {
-  local log="$1" portfile="$state/proxy.port" deadline
-  rm -f -- "$portfile"
-  setsid "$python" scripts/aws_proxy.py --listen 127.0.0.1:0 --upstream "$moto_url" \
-    --latency-ms "$latency" --port-file "$portfile" >"$log" 2>&1 </dev/null &
-  proxy_pid=$!
-  deadline=$((SECONDS + 10))
-  until [[ -s "$portfile" ]]; do
-    kill -0 "$proxy_pid" 2>/dev/null || { echo "bench.sh: the proxy exited; log follows:" >&2; cat -- "$log" >&2; exit 1; }
-    ((SECONDS < deadline)) || { echo "bench.sh: the proxy did not start within 10 s" >&2; exit 1; }
-    sleep 0.1
-  done
-  proxy_url="http://127.0.0.1:$(cat -- "$portfile")"
-}
-
 step "Python tools (moto, boto3)"
 scripts/setup-venv.sh test
 
@@ -150,7 +136,7 @@ for account in "${account_list[@]}"; do
   step "Account '$account': fresh moto, seeding"
   start_moto "$state/moto-$account.log"
   "$python" scripts/seed_bench.py --endpoint "$moto_url" --account "$account"
-  start_proxy "$state/proxy-$account.log"
+  start_proxy "$state/proxy.port" "$state/proxy-$account.log" "$moto_url" --latency-ms "$latency"
 
   step "Account '$account': cis-monitor run --format json${cli_args[*]+ ${cli_args[*]}}, every region, publishing ($latency ms per call, 1 + $runs runs)"
   "$python" scripts/bench_measure.py run --account "$account" --proxy "$proxy_url" --runs "$runs" \

@@ -37,6 +37,8 @@ bin="cis-monitor-lambda"
 while read -r name; do unset "$name"; done < <(compgen -e | grep -E '^(AWS_|CIS_MONITOR_)' || true)
 
 step() { printf '\n==> %s\n' "$*"; }
+# Provides start_proxy.
+source scripts/proxy.sh
 
 watch_pid=""
 proxy_pid=""
@@ -98,25 +100,15 @@ step "Seeding the demo account"
 "$python" scripts/seed_demo.py --endpoint "$endpoint"
 
 step "Starting the proxy in front of moto (Security Hub refused where it is not enabled, as on AWS)"
-rm -f -- "$state/proxy.port"
-"$python" scripts/aws_proxy.py --listen 127.0.0.1:0 --upstream "$endpoint" --hub-check \
-  --port-file "$state/proxy.port" >"$state/proxy.log" 2>&1 </dev/null &
-proxy_pid=$!
-deadline=$((SECONDS + 10))
-until [[ -s "$state/proxy.port" ]]; do
-  kill -0 "$proxy_pid" 2>/dev/null || { echo "demo.sh: the proxy exited; log follows:" >&2; cat -- "$state/proxy.log" >&2; exit 1; }
-  ((SECONDS < deadline)) || { echo "demo.sh: the proxy did not start within 10 s" >&2; exit 1; }
-  sleep 0.1
-done
-proxy="http://127.0.0.1:$(cat -- "$state/proxy.port")"
-echo "proxy listening at $proxy (log: .demo/proxy.log)"
+start_proxy "$state/proxy.port" "$state/proxy.log" "$endpoint" --hub-check
+echo "proxy listening at $proxy_url (log: .demo/proxy.log)"
 
 step "Starting cargo lambda watch"
 watch_port="$(free_port "${DEMO_WATCH_PORT:-9123}")"
 # The function inherits this environment (cargo lambda watch forwards it). It sets neither
 # AWS_REGION nor credentials by itself.
 setsid env \
-  AWS_ENDPOINT_URL="$proxy" \
+  AWS_ENDPOINT_URL="$proxy_url" \
   AWS_ACCESS_KEY_ID=testing \
   AWS_SECRET_ACCESS_KEY=testing \
   AWS_REGION=us-east-1 \
