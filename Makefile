@@ -3,7 +3,7 @@
 #
 #   make demo     local end-to-end run: Lambda under cargo lambda watch against a seeded moto
 #   make test     cargo test: unit, integration (moto_server from .venv) and doc tests
-#   make lint     rustfmt, clippy, cfn-lint, sam validate --lint
+#   make lint     ruff and shellcheck (scripts), rustfmt, clippy, cfn-lint, sam validate --lint
 #   make build    Lambda package for arm64: bootstrap.zip
 #   make deploy   sam build && sam deploy --guided
 #   make fuzz     fuzz the pattern engine or the payload parsing (cargo-fuzz; README, Fuzzing)
@@ -30,8 +30,15 @@ test:
 	scripts/setup-venv.sh test
 	$(WITH_VENV) cargo test
 
+# The helpers are linted too: every Python file (ruff.toml) and every shell script
+# (.shellcheckrc).
+SHELL_SCRIPTS := scripts/*.sh fuzz/*.sh .ci/run
+
 lint:
 	scripts/setup-venv.sh lint
+	$(VENV_BIN)/ruff check
+	$(VENV_BIN)/ruff format --check
+	$(VENV_BIN)/shellcheck $(SHELL_SCRIPTS)
 	cargo fmt --check
 	cargo clippy --all-targets -- -D warnings
 	$(VENV_BIN)/cfn-lint template.yaml

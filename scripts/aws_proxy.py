@@ -68,6 +68,7 @@ port 0 for a free one) once the proxy accepts connections.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import http.client
 import json
 import os
@@ -158,7 +159,7 @@ class Stats:
         with self.lock:
             self.cut += 1
 
-    def record(self, arrived: float, call: "Call", outcome: str) -> None:
+    def record(self, arrived: float, call: Call, outcome: str) -> None:
         with self.lock:
             if len(self.timeline) < TIMELINE_LIMIT:
                 self.timeline.append([arrived, time.monotonic(), call.key, call.region, outcome])
@@ -273,9 +274,7 @@ def fault_response(call: Call, kind: str) -> tuple[int, dict[str, str], bytes]:
         headers["Content-Type"] = "application/cbor"
         headers["smithy-protocol"] = "rpc-v2-cbor"
         return status, headers, cbor_text_map({"__type": code, "message": message})
-    headers["Content-Type"] = (
-        "application/x-amz-json-1.1" if call.protocol == "json" else "application/json"
-    )
+    headers["Content-Type"] = "application/x-amz-json-1.1" if call.protocol == "json" else "application/json"
     return status, headers, json.dumps({"__type": code, "message": message}).encode()
 
 
@@ -409,8 +408,12 @@ class Handler(BaseHTTPRequestHandler):
         try:
             if fault is not None:
                 self.send_plain(*fault_response(call, fault))
-            elif options.hub_check and call.service == "securityhub" and call.operation not in HUB_SETUP_OPERATIONS \
-                    and not self.hub_enabled(server):
+            elif (
+                options.hub_check
+                and call.service == "securityhub"
+                and call.operation not in HUB_SETUP_OPERATIONS
+                and not self.hub_enabled(server)
+            ):
                 self.send_plain(*not_subscribed_response())
             elif options.refuse_findings and call.key == "securityhub:BatchImportFindings":
                 self.import_with_refusals(server, body, options.refuse_findings)
@@ -437,18 +440,14 @@ class Handler(BaseHTTPRequestHandler):
         sock = self.connection
         if mode == "hang":
             # Never answer; wait until the client closes its end (or the server stops).
-            try:
+            with contextlib.suppress(OSError):
                 sock.settimeout(None)
                 while sock.recv(CHUNK):
                     pass
-            except OSError:
-                pass
             return
-        try:
-            # SO_LINGER 0: close() sends a TCP RST instead of a FIN.
+        # SO_LINGER 0: close() sends a TCP RST instead of a FIN.
+        with contextlib.suppress(OSError):
             sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
-        except OSError:
-            pass
 
     def upstream_connection(self, server: ProxyServer, fresh: bool) -> http.client.HTTPConnection:
         if fresh and self.upstream is not None:
@@ -604,7 +603,9 @@ def parse_share(text: str) -> float:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--listen", type=parse_listen, default=("127.0.0.1", 0), help="HOST:PORT (port 0: any free port)")
+    parser.add_argument(
+        "--listen", type=parse_listen, default=("127.0.0.1", 0), help="HOST:PORT (port 0: any free port)"
+    )
     parser.add_argument("--upstream", required=True, help="the emulator, http://HOST:PORT")
     parser.add_argument("--latency-ms", type=float, default=0.0, help="delay added to every call")
     parser.add_argument("--fail-share", type=parse_share, default=0.0, help="share of calls answered with a fault")

@@ -1,19 +1,19 @@
 #!/usr/bin/env python3
 """Measurement and report helpers of scripts/bench.sh (not meant to be run by hand).
 
-  bench_measure.py run --account NAME --proxy URL --runs N --json FILE -- COMMAND...
-      Runs COMMAND (cis-monitor run --format json ...) once on the freshly seeded account
-      ("first": no earlier findings in Security Hub) and then N more times ("steady": the
-      findings of the previous run are read back, as in every scheduled run after the first).
-      Each run: POST <proxy>/__proxy/reset, the command under /usr/bin/time -v with a monotonic
-      clock around it, then GET <proxy>/__proxy/stats. Peak RSS is time's "Maximum resident set
-      size"; without /usr/bin/time, a wrapper process reports getrusage(RUSAGE_CHILDREN).ru_maxrss
-      (the child's VmHWM). Prints the account's figures and writes them to FILE.
+bench_measure.py run --account NAME --proxy URL --runs N --json FILE -- COMMAND...
+    Runs COMMAND (cis-monitor run --format json ...) once on the freshly seeded account
+    ("first": no earlier findings in Security Hub) and then N more times ("steady": the
+    findings of the previous run are read back, as in every scheduled run after the first).
+    Each run: POST <proxy>/__proxy/reset, the command under /usr/bin/time -v with a monotonic
+    clock around it, then GET <proxy>/__proxy/stats. Peak RSS is time's "Maximum resident set
+    size"; without /usr/bin/time, a wrapper process reports getrusage(RUSAGE_CHILDREN).ru_maxrss
+    (the child's VmHWM). Prints the account's figures and writes them to FILE.
 
-  bench_measure.py summary --latency-ms L FILE...
-      The summary table: each target of the issue, the figure measured, met or missed by how much.
+bench_measure.py summary --latency-ms L FILE...
+    The summary table: each target of the issue, the figure measured, met or missed by how much.
 
-  bench_measure.py _rusage COMMAND...   (internal) run COMMAND, then print its ru_maxrss to fd 3.
+bench_measure.py _rusage COMMAND...   (internal) run COMMAND, then print its ru_maxrss to fd 3.
 """
 
 from __future__ import annotations
@@ -133,8 +133,10 @@ def phases(timeline: list, started: float) -> list:
         entry[3] = max(entry[3], answered)
         entry[4] += answered - arrived
     return sorted(
-        ([key, n, (first - started) * 1000, (last - started) * 1000, total / n * 1000]
-         for key, n, first, last, total in by_key.values()),
+        (
+            [key, n, (first - started) * 1000, (last - started) * 1000, total / n * 1000]
+            for key, n, first, last, total in by_key.values()
+        ),
         key=lambda entry: entry[2],
     )
 
@@ -168,7 +170,10 @@ def command_run(args: argparse.Namespace) -> None:
     runs += [one_run(f"steady {n}", args.proxy, command) for n in range(1, args.runs + 1)]
     for run in runs:
         if run["error"]:
-            print(f"bench: {args.account} {run['label']}: no JSON summary (exit {run['exit']}):\n{run['error']}", file=sys.stderr)
+            print(
+                f"bench: {args.account} {run['label']}: no JSON summary (exit {run['exit']}):\n{run['error']}",
+                file=sys.stderr,
+            )
     steady = runs[1:]
     result = {
         "account": args.account,
@@ -192,8 +197,10 @@ def command_run(args: argparse.Namespace) -> None:
             f"{run['totalCalls']:>5}  {rss:>9}  {run['exit']:>4}  {verdicts(run['totals'])}"
         )
     if steady:
-        print(f"  median wall, steady runs: {result['medianSteadyWall']:.3f} s "
-              f"(all {len(runs)} runs: {result['medianAllWall']:.3f} s)")
+        print(
+            f"  median wall, steady runs: {result['medianSteadyWall']:.3f} s "
+            f"(all {len(runs)} runs: {result['medianAllWall']:.3f} s)"
+        )
     print_calls(f"calls per operation, first run ({runs[0]['totalCalls']})", runs[0]["calls"])
     if steady:
         print_calls(f"calls per operation, steady run ({steady[-1]['totalCalls']})", steady[-1]["calls"])
@@ -203,8 +210,11 @@ def command_run(args: argparse.Namespace) -> None:
         print_phases(f"median steady run ({middle['label']})", middle)
     by_region = runs[-1]["byRegion"]
     busiest = sorted(by_region.items(), key=lambda item: -item[1])[:3]
-    print("  calls by region (last run): " + ", ".join(f"{region} {count}" for region, count in busiest)
-          + f", ... ({len(by_region)} regions)")
+    print(
+        "  calls by region (last run): "
+        + ", ".join(f"{region} {count}" for region, count in busiest)
+        + f", ... ({len(by_region)} regions)"
+    )
 
 
 def verdict(met: bool, miss: str) -> str:
@@ -267,38 +277,52 @@ def command_summary(args: argparse.Namespace) -> None:
         regions = compliant["regions"]
         limit = 3 * regions + 10
         calls = steady_calls(compliant)
-        rows.append((
-            f"compliant: calls <= 3 x {regions} regions + 10 = {limit}",
-            f"{calls} steady (first run {first['totalCalls']})",
-            verdict(calls <= limit, f"by {calls - limit}")
-            + ("" if first["totalCalls"] <= limit else f"; first run missed by {first['totalCalls'] - limit}"),
-        ))
+        rows.append(
+            (
+                f"compliant: calls <= 3 x {regions} regions + 10 = {limit}",
+                f"{calls} steady (first run {first['totalCalls']})",
+                verdict(calls <= limit, f"by {calls - limit}")
+                + ("" if first["totalCalls"] <= limit else f"; first run missed by {first['totalCalls'] - limit}"),
+            )
+        )
     if large:
         first = large["runs"][0]
         rows.append(wall_row("large", large, 1.0))
         if compliant:
             difference = steady_calls(large) - steady_calls(compliant)
             first_difference = first["totalCalls"] - compliant["runs"][0]["totalCalls"]
-            rows.append((
-                "large: calls within 20 of compliant",
-                f"{steady_calls(large)} vs {steady_calls(compliant)} ({difference:+d}; first runs {first_difference:+d})",
-                verdict(abs(difference) <= 20 and abs(first_difference) <= 20, f"by {max(abs(difference), abs(first_difference)) - 20}"),
-            ))
+            rows.append(
+                (
+                    "large: calls within 20 of compliant",
+                    f"{steady_calls(large)} vs {steady_calls(compliant)}"
+                    f" ({difference:+d}; first runs {first_difference:+d})",
+                    verdict(
+                        abs(difference) <= 20 and abs(first_difference) <= 20,
+                        f"by {max(abs(difference), abs(first_difference)) - 20}",
+                    ),
+                )
+            )
     peak = max((account["maxRssKiB"] for account in accounts.values()), default=0)
     if accounts:
         limit_kib = 40 * 1000 * 1000 / 1024  # 40 MB (decimal) in KiB
-        rows.append((
-            "peak memory <= 40 MB",
-            f"{peak / MIB:.1f} MiB = {peak * 1.024 / 1000:.1f} MB (max over all runs)",
-            verdict(peak <= limit_kib, f"by {(peak - limit_kib) * 1.024 / 1000:.1f} MB"),
-        ))
+        rows.append(
+            (
+                "peak memory <= 40 MB",
+                f"{peak / MIB:.1f} MiB = {peak * 1.024 / 1000:.1f} MB (max over all runs)",
+                verdict(peak <= limit_kib, f"by {(peak - limit_kib) * 1.024 / 1000:.1f} MB"),
+            )
+        )
     if lambda_start:
-        rows.append((
-            "Lambda: exec -> first event handled (no AWS call) < 50 ms",
-            f"{lambda_start['medianFirstEventMs']:.1f} ms median (init {lambda_start['medianInitMs']:.1f} ms), "
-            f"VmHWM {lambda_start['maxVmHwmKiB'] / MIB:.1f} MiB",
-            verdict(lambda_start["medianFirstEventMs"] < 50, f"by {lambda_start['medianFirstEventMs'] - 50:.1f} ms"),
-        ))
+        rows.append(
+            (
+                "Lambda: exec -> first event handled (no AWS call) < 50 ms",
+                f"{lambda_start['medianFirstEventMs']:.1f} ms median (init {lambda_start['medianInitMs']:.1f} ms), "
+                f"VmHWM {lambda_start['maxVmHwmKiB'] / MIB:.1f} MiB",
+                verdict(
+                    lambda_start["medianFirstEventMs"] < 50, f"by {lambda_start['medianFirstEventMs'] - 50:.1f} ms"
+                ),
+            )
+        )
     if args.zip:
         rows.append(package_row(args.zip, args.sources))
     verdicts_ok = all(
@@ -329,7 +353,10 @@ def main() -> None:
     summary.add_argument("--latency-ms", type=float, default=0.0)
     summary.add_argument("--zip", help="the Lambda package (bootstrap.zip), reported when it exists")
     summary.add_argument(
-        "--sources", type=lambda text: text.split(","), default=[], help="comma-separated files and folders the package is built from"
+        "--sources",
+        type=lambda text: text.split(","),
+        default=[],
+        help="comma-separated files and folders the package is built from",
     )
     summary.add_argument("files", nargs="+")
     args = parser.parse_args()

@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
 """Checks the output of `make demo`: the findings read back from each region's Security Hub
 must be the ones the seeded demo account produces. Exits 1, naming what differs, otherwise."""
+
 import sys
 
 EXPECTED = {
@@ -14,14 +15,17 @@ EXPECTED = {
 
 
 def main(path: str) -> int:
-    text = open(path, encoding="utf-8").read()
+    with open(path, encoding="utf-8") as file:
+        text = file.read()
     table = text.split("Findings in Security Hub", 1)[-1]
     found = {}
     for line in table.splitlines():
         fields = line.split()
         if len(fields) >= 4 and fields[1].startswith("CloudWatch."):
             found[(fields[0], fields[1])] = (fields[2], fields[3])
-    problems = [f"{key}: expected {want}, found {found.get(key)}" for key, want in EXPECTED.items() if found.get(key) != want]
+    problems = [
+        f"{key}: expected {want}, found {found.get(key)}" for key, want in EXPECTED.items() if found.get(key) != want
+    ]
     if "ap-southeast-2: no cis-monitor findings" not in table:
         problems.append("ap-southeast-2 should hold no findings (Security Hub is not enabled there)")
     if '"skippedRegions": 1' not in text:

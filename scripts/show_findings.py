@@ -98,7 +98,7 @@ def main() -> int:
     if rows:
         widths = [max(len(r[i]) for r in [header, *rows]) for i in range(len(header) - 1)]
         for r in [header, *rows]:
-            print("  ".join(cell.ljust(width) for cell, width in zip(r, widths)) + "  " + r[-1])
+            print("  ".join(cell.ljust(width) for cell, width in zip(r[:-1], widths, strict=True)) + "  " + r[-1])
     for note in notes:
         print(note)
     return 1 if errors else 0
