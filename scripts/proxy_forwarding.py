@@ -91,7 +91,7 @@ class UpstreamConnection:
 
     def exchange(self, method: str, path: str, headers: list[tuple[str, str]], body: bytes) -> http.client.HTTPResponse:
         """Sends one request and returns the answer; raises OSError when the emulator cannot
-        be reached."""
+        be reached, and then closes the connection."""
         for attempt in (1, 2):
             if attempt == 2:
                 self.close()
@@ -107,7 +107,12 @@ class UpstreamConnection:
                 # A kept-alive upstream connection that the server closed meanwhile: retry once
                 # on a new one (the upstream has not processed the request).
                 if attempt == 2:
+                    self.close()
                     raise
+            except OSError:
+                # Not reusable (http.client would refuse the next request on it).
+                self.close()
+                raise
         raise AssertionError("unreachable")
 
 
