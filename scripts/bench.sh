@@ -9,8 +9,9 @@
 #   2. cargo build --release --bin cis-monitor --bin cis-monitor-lambda   (cached when unchanged;
 #      BENCH_SKIP_BUILD=1 uses the binaries already in $CARGO_TARGET_DIR/release)
 #   3. per account (scripts/seed_bench.py: compliant, large):
-#        a fresh moto_server on a free port; seed it; scripts/aws_proxy.py in front of it with
-#        --latency-ms; then `cis-monitor run --format json` (publishing, every region: no
+#        a fresh moto_server on a free port; seed it (the release cis-monitor tells the seeder
+#        the canonical patterns and the regions it audits); scripts/aws_proxy.py in front of it
+#        with --latency-ms; then `cis-monitor run --format json` (publishing, every region: no
 #        --region) through the proxy, once on the fresh account ("first": nothing in Security
 #        Hub yet) and --runs more times ("steady": as every later scheduled run). Each run is
 #        timed with a monotonic clock and /usr/bin/time -v (peak RSS); the proxy counts the calls.
@@ -43,7 +44,7 @@ while (($#)); do
     --accounts=*) accounts="${1#*=}"; shift ;;
     --cli-arg) cli_args+=("${2:?--cli-arg needs a value}"); shift 2 ;;
     --cli-arg=*) cli_args+=("${1#*=}"); shift ;;
-    -h | --help) sed -n '2,23p' "$0"; exit 0 ;;
+    -h | --help) sed -n '2,/^set /{/^#/p}' "$0"; exit 0 ;;
     *) echo "bench.sh: unknown argument '$1' (see --help)" >&2; exit 2 ;;
   esac
 done
@@ -135,7 +136,7 @@ for account in "${account_list[@]}"; do
   case "$account" in compliant | large) ;; *) echo "bench.sh: unknown account '$account'" >&2; exit 2 ;; esac
   step "Account '$account': fresh moto, seeding"
   start_moto "$state/moto-$account.log"
-  "$python" scripts/seed_bench.py --endpoint "$moto_url" --account "$account"
+  "$python" scripts/seed_bench.py --endpoint "$moto_url" --account "$account" --cis-monitor "$cli"
   start_proxy "$state/proxy.port" "$state/proxy-$account.log" "$moto_url" --latency-ms "$latency"
 
   step "Account '$account': cis-monitor run --format json${cli_args[*]+ ${cli_args[*]}}, every region, publishing ($latency ms per call, 1 + $runs runs)"

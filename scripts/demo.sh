@@ -3,9 +3,11 @@
 # server seeded with a demo account, and its findings are read back from moto's Security Hub.
 #
 #   1. scripts/setup-venv.sh test lambda        moto, boto3, cargo-lambda
-#   2. cargo build --bin cis-monitor-lambda     (debug; watch reuses the build)
+#   2. cargo build --bin cis-monitor --bin cis-monitor-lambda
+#                                               (debug; watch reuses the build)
 #   3. scripts/moto.sh start                    moto on 127.0.0.1 (5123, or a free port)
 #   4. scripts/seed_demo.py                     trail, log group, filters, alarms, topics, hubs
+#                                               (the canonical patterns from cis-monitor controls)
 #   5. scripts/aws_proxy.py --hub-check         in front of moto: Security Hub calls in a region
 #                                               where it is not enabled are refused, as AWS does
 #                                               (moto itself accepts them)
@@ -31,6 +33,7 @@ python="$repo/.venv/bin/python"
 regions="us-east-1,eu-west-1,ap-southeast-2"
 event="${DEMO_EVENT:-events/scheduled.json}"
 bin="cis-monitor-lambda"
+cli="$CARGO_TARGET_DIR/debug/cis-monitor"
 
 # Never reach a real account: drop the caller's AWS and cis-monitor settings (profiles,
 # per-service endpoint overrides, session tokens...).
@@ -88,8 +91,8 @@ listening() {
 step "Python tools (moto, boto3, cargo-lambda)"
 scripts/setup-venv.sh test lambda
 
-step "Building $bin (debug) into $CARGO_TARGET_DIR"
-cargo build --bin "$bin"
+step "Building cis-monitor and $bin (debug) into $CARGO_TARGET_DIR"
+cargo build --bin cis-monitor --bin "$bin"
 
 step "Starting moto"
 moto_port="$(free_port "${DEMO_MOTO_PORT:-5123}")"
@@ -97,7 +100,7 @@ endpoint="$(scripts/moto.sh start "$moto_port")"
 echo "moto listening at $endpoint (log: .demo/moto.log)"
 
 step "Seeding the demo account"
-"$python" scripts/seed_demo.py --endpoint "$endpoint"
+"$python" scripts/seed_demo.py --endpoint "$endpoint" --cis-monitor "$cli"
 
 step "Starting the proxy in front of moto (Security Hub refused where it is not enabled, as on AWS)"
 start_proxy "$state/proxy.port" "$state/proxy.log" "$endpoint" --hub-check

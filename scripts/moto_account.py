@@ -1,16 +1,27 @@
 """What the demo (seed_demo.py) and the benchmark (seed_bench.py) seed alike into a moto server:
-the account's clients, its multi-region trail delivering to CloudWatch Logs, metric filters and
-alarms. Imported by those scripts (they run with scripts/ on sys.path); not a command itself.
+the healthy account. One multi-region trail delivering to CloudWatch Logs and, on its log
+group, one chain per control: metric filter, alarm, SNS topic with a confirmed subscriber.
+Imported by those scripts (they run with scripts/ on sys.path); not a command itself.
+
+Facts cis-monitor owns are asked of its binary (`--cis-monitor PATH`), never copied here: the
+controls and their canonical filter patterns (`cis-monitor controls --format json`) and the
+regions a run audits by default (`cis-monitor regions --format json`).
 
 Only talks to the given endpoint, with the dummy credentials `testing`.
 """
 
 from __future__ import annotations
 
+import argparse
+import dataclasses
 import json
+import os
+import subprocess
 import sys
 import threading
 import urllib.request
+from collections.abc import Collection
+from pathlib import Path
 
 import boto3
 from botocore.config import Config
@@ -22,6 +33,14 @@ LOG_GROUP = "CloudTrail/management-events"
 LOG_GROUP_ARN = f"arn:aws:logs:{HOME}:{ACCOUNT}:log-group:{LOG_GROUP}:*"
 CLOUDTRAIL_ROLE = "CloudTrail_CloudWatchLogs_Role"
 NAMESPACE = "CISBenchmark"
+TOPIC = "cis-alarms"
+SUBSCRIBER = "security@example.com"
+# The account's own names for each control's metric filter and metric.
+CHAIN_NAMES = {
+    "CloudWatch.5": ("cis-cloudtrail-changes", "CloudTrailConfigurationChanges"),
+    "CloudWatch.7": ("cis-kms-key-changes", "KmsKeyDisabledOrScheduledForDeletion"),
+    "CloudWatch.14": ("cis-vpc-changes", "VpcChanges"),
+}
 
 _local = threading.local()
 
@@ -125,3 +144,107 @@ def alarm(endpoint: str, name: str, namespace: str, metric: str, actions: list[s
         ActionsEnabled=True,
         AlarmActions=actions,
     )
+
+
+# -- what cis-monitor says ---------------------------------------------------------------------
+
+
+def add_cis_monitor_argument(parser: argparse.ArgumentParser) -> None:
+    """--cis-monitor PATH, by default the debug build in $CARGO_TARGET_DIR (as the Makefile sets it)."""
+    target = os.environ.get("CARGO_TARGET_DIR") or str(Path.home() / ".cache" / "cis-monitor" / "target")
+    default = str(Path(target) / "debug" / "cis-monitor")
+    parser.add_argument(
+        "--cis-monitor",
+        metavar="PATH",
+        default=default,
+        help=f"the cis-monitor binary, asked for the controls and regions (default {default})",
+    )
+
+
+def run_cis_monitor(cis_monitor: str, args: list[str], script: str, env: dict[str, str] | None = None):
+    """The JSON that `cis-monitor ARGS` prints; exits naming the command when it fails."""
+    command = [cis_monitor, *args]
+    try:
+        done = subprocess.run(command, env=env, capture_output=True, text=True, timeout=120, check=False)
+    except FileNotFoundError:
+        sys.exit(f"{script}: {cis_monitor} not found; cargo build --bin cis-monitor, or pass --cis-monitor PATH")
+    if done.returncode != 0:
+        sys.exit(f"{script}: {' '.join(command)} failed (exit {done.returncode}): {done.stderr.strip()}")
+    try:
+        return json.loads(done.stdout)
+    except json.JSONDecodeError as error:
+        sys.exit(f"{script}: {' '.join(command)} printed no JSON ({error}): {done.stdout[:200]!r}")
+
+
+def cis_controls(cis_monitor: str, script: str) -> list[dict]:
+    """`cis-monitor controls --format json`: one object per control, in order, with its id and
+    canonicalPattern."""
+    return run_cis_monitor(cis_monitor, ["controls", "--format", "json"], script)
+
+
+def audited_regions(cis_monitor: str, endpoint: str, script: str) -> list[str]:
+    """`cis-monitor regions --format json` against the endpoint: the regions a run audits by
+    default. Only the endpoint and the dummy credentials reach the binary: no AWS_* variable
+    of the caller, no config or credentials file."""
+    env = {name: value for name, value in os.environ.items() if not name.startswith(("AWS_", "CIS_MONITOR_"))}
+    env.update(
+        AWS_ENDPOINT_URL=endpoint,
+        AWS_REGION=HOME,
+        AWS_ACCESS_KEY_ID="testing",
+        AWS_SECRET_ACCESS_KEY="testing",
+        AWS_EC2_METADATA_DISABLED="true",
+        AWS_CONFIG_FILE=os.devnull,
+        AWS_SHARED_CREDENTIALS_FILE=os.devnull,
+    )
+    return run_cis_monitor(cis_monitor, ["regions", "--format", "json"], script, env)
+
+
+# -- the healthy account -------------------------------------------------------------------------
+
+
+@dataclasses.dataclass(frozen=True)
+class Chain:
+    """One control's metric filter on LOG_GROUP, its alarm, and the topic the alarm notifies."""
+
+    control: str
+    filter_name: str
+    metric: str
+    pattern: str
+    topic: str = TOPIC
+    description: str = ""
+
+    @property
+    def alarm_name(self) -> str:
+        return f"cis-{self.control.replace('.', '-').lower()}-{self.metric}"
+
+
+def healthy_chains(controls: list[dict], script: str) -> list[Chain]:
+    """A chain per control that passes: its canonical pattern (from `cis-monitor controls`),
+    an alarm that fires on one event, topic TOPIC."""
+    unnamed = [control["id"] for control in controls if control["id"] not in CHAIN_NAMES]
+    if unnamed:
+        sys.exit(f"{script}: no metric filter name for {', '.join(unnamed)} in moto_account.CHAIN_NAMES")
+    return [Chain(control["id"], *CHAIN_NAMES[control["id"]], control["canonicalPattern"]) for control in controls]
+
+
+def seed_monitoring(
+    endpoint: str, script: str, bucket: str, chains: list[Chain], unsubscribed: Collection[str] = ()
+) -> dict:
+    """The account's trail (create_logging_trail) and `chains`: each chain's topic, made in
+    order of first use, with the e-mail subscriber SUBSCRIBER unless it is `unsubscribed`; then
+    each metric filter and its alarm. Exits unless the account is fresh. Returns the trail's ARN
+    and the topics' ARNs by name."""
+    require_fresh_account(endpoint, script)
+    trail_arn = create_logging_trail(endpoint, bucket)
+    sns = client("sns", endpoint)
+    topics: dict[str, str] = {}
+    for chain in chains:
+        if chain.topic not in topics:
+            topics[chain.topic] = sns.create_topic(Name=chain.topic)["TopicArn"]
+    for name, arn in topics.items():
+        if name not in unsubscribed:
+            sns.subscribe(TopicArn=arn, Protocol="email", Endpoint=SUBSCRIBER)
+    for chain in chains:
+        metric_filter(endpoint, LOG_GROUP, chain.filter_name, chain.pattern, NAMESPACE, chain.metric)
+        alarm(endpoint, chain.alarm_name, NAMESPACE, chain.metric, [topics[chain.topic]], chain.description)
+    return {"trail_arn": trail_arn, "topics": topics}

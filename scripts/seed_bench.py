@@ -3,14 +3,15 @@
 
 Accounts (--account):
 
-  compliant  The demo account made healthy: one multi-region trail `management-events` homed in
-             us-east-1, logging, all management events, delivering to CloudWatch Logs group
-             `CloudTrail/management-events`; on that group the three canonical CIS filters
-             (CloudWatch.5, .7, .14), each with an alarm (Sum >= 1 over 300 s, one datapoint,
-             namespace CISBenchmark) notifying topic `cis-alarms`, which has an e-mail
-             subscriber. Every control PASSES in every region. Security Hub is enabled in every
-             region cis-monitor audits: the regions moto's DescribeRegions reports in the `aws`
-             partition, except those `not-opted-in` (cis-monitor's own filter).
+  compliant  The healthy account of moto_account.py, which the demo departs from: one
+             multi-region trail `management-events` homed in us-east-1, logging, all management
+             events, delivering to CloudWatch Logs group `CloudTrail/management-events`; on that
+             group one filter per control with its canonical CIS pattern (both as
+             `cis-monitor controls` reports them), each with an alarm (Sum >= 1 over 300 s, one
+             datapoint, namespace CISBenchmark) notifying topic `cis-alarms`, which has an
+             e-mail subscriber. Every control PASSES in every region. Security Hub is enabled
+             in every region cis-monitor audits by default, as `cis-monitor regions` reports
+             them for the endpoint.
 
   large      compliant, plus in us-east-1 (the trail's home): 300 log groups in all with 10
              metric filters each (the trail's group holds the 3 CIS filters and 7 other CIS
@@ -18,7 +19,7 @@ Accounts (--account):
              metrics, and 100 SNS topics in all (cis-alarms included).
 
 Usage: seed_bench.py --endpoint http://127.0.0.1:5123 --account compliant|large [--reset]
-       [--threads 8]
+       [--threads 8] [--cis-monitor PATH]
 Only talks to the given endpoint, with the dummy credentials `testing`. Prints what it made and
 how long each part took.
 """
@@ -34,43 +35,20 @@ from moto_account import (
     HOME,
     LOG_GROUP,
     NAMESPACE,
+    TOPIC,
+    add_cis_monitor_argument,
     alarm,
+    audited_regions,
+    cis_controls,
     client,
-    create_logging_trail,
+    healthy_chains,
     metric_filter,
     moto_post,
-    require_fresh_account,
+    seed_monitoring,
 )
 
+SCRIPT = "seed_bench.py"
 BUCKET = f"cis-monitor-bench-cloudtrail-{ACCOUNT}"
-TOPIC = "cis-alarms"
-
-# The canonical CIS patterns (the same text as Control::canonical_pattern in src/controls.rs).
-CIS_FILTERS = [
-    (
-        "CloudWatch.5",
-        "cis-cloudtrail-changes",
-        "CloudTrailConfigurationChanges",
-        "{($.eventName=CreateTrail) || ($.eventName=UpdateTrail) || ($.eventName=DeleteTrail) || "
-        "($.eventName=StartLogging) || ($.eventName=StopLogging)}",
-    ),
-    (
-        "CloudWatch.7",
-        "cis-kms-key-changes",
-        "KmsKeyDisabledOrScheduledForDeletion",
-        "{($.eventSource=kms.amazonaws.com) && (($.eventName=DisableKey) || ($.eventName=ScheduleKeyDeletion))}",
-    ),
-    (
-        "CloudWatch.14",
-        "cis-vpc-changes",
-        "VpcChanges",
-        "{($.eventName=CreateVpc) || ($.eventName=DeleteVpc) || ($.eventName=ModifyVpcAttribute) || "
-        "($.eventName=AcceptVpcPeeringConnection) || ($.eventName=CreateVpcPeeringConnection) || "
-        "($.eventName=DeleteVpcPeeringConnection) || ($.eventName=RejectVpcPeeringConnection) || "
-        "($.eventName=AttachClassicLinkVpc) || ($.eventName=DetachClassicLinkVpc) || "
-        "($.eventName=DisableVpcClassicLink) || ($.eventName=EnableVpcClassicLink)}",
-    ),
-]
 
 # Other CIS monitoring filters (CloudWatch.1-4, .6, .8-13): realistic neighbours that cover none
 # of CloudWatch.5, .7 or .14, so cis-monitor reads no alarms for them.
@@ -125,47 +103,26 @@ LARGE_EXTRA_ALARMS = 5000  # besides the 3 CIS alarms
 LARGE_TOPICS = 100  # in all, cis-alarms included
 
 
-def audited_regions(endpoint: str) -> list[str]:
-    """What cis-monitor audits by default: DescribeRegions, aws partition, not `not-opted-in`."""
-    regions = client("ec2", endpoint).describe_regions()["Regions"]
-    other_partitions = ("cn-", "us-gov-", "us-iso-", "us-isob-", "eusc-")
-    return sorted(
-        {
-            region["RegionName"]
-            for region in regions
-            if region.get("OptInStatus", "opt-in-not-required") != "not-opted-in"
-            and not region["RegionName"].startswith(other_partitions)
-        }
-    )
-
-
 def run_parallel(pool: ThreadPoolExecutor, function, jobs: list[tuple]) -> None:
     for future in [pool.submit(function, *job) for job in jobs]:
         future.result()
 
 
-def seed_compliant(endpoint: str, pool: ThreadPoolExecutor) -> dict:
-    require_fresh_account(endpoint, "seed_bench.py")
-    trail_arn = create_logging_trail(endpoint, BUCKET)
+def seed_compliant(endpoint: str, cis_monitor: str, pool: ThreadPoolExecutor) -> dict:
+    chains = healthy_chains(cis_controls(cis_monitor, SCRIPT), SCRIPT)
+    seeded = seed_monitoring(endpoint, SCRIPT, BUCKET, chains)
 
-    sns = client("sns", endpoint)
-    topic_arn = sns.create_topic(Name=TOPIC)["TopicArn"]
-    sns.subscribe(TopicArn=topic_arn, Protocol="email", Endpoint="security@example.com")
-
-    for control, filter_name, metric, pattern in CIS_FILTERS:
-        metric_filter(endpoint, LOG_GROUP, filter_name, pattern, NAMESPACE, metric)
-        alarm(endpoint, f"cis-{control.replace('.', '-').lower()}-{metric}", NAMESPACE, metric, [topic_arn])
-
-    regions = audited_regions(endpoint)
+    regions = audited_regions(cis_monitor, endpoint, SCRIPT)
     run_parallel(
         pool,
         lambda region: client("securityhub", endpoint, region).enable_security_hub(EnableDefaultStandards=False),
         [(region,) for region in regions],
     )
-    return {"trail": trail_arn, "topic": topic_arn, "regions": regions}
+    return {"trail": seeded["trail_arn"], "topic": seeded["topics"][TOPIC], "regions": regions, "chains": len(chains)}
 
 
-def seed_large(endpoint: str, pool: ThreadPoolExecutor, topic_arn: str) -> dict:
+def seed_large(endpoint: str, pool: ThreadPoolExecutor, topic_arn: str, chains: int) -> dict:
+    """The large account's additions; `chains` filters are on the trail's group already."""
     timings = {}
 
     start = time.monotonic()
@@ -186,7 +143,7 @@ def seed_large(endpoint: str, pool: ThreadPoolExecutor, topic_arn: str) -> dict:
     jobs = []
     for g, group in enumerate(groups):
         # The trail's group already holds the 3 CIS filters: 7 more make its 10.
-        count = FILTERS_PER_GROUP - (len(CIS_FILTERS) if group == LOG_GROUP else 0)
+        count = FILTERS_PER_GROUP - (chains if group == LOG_GROUP else 0)
         for f in range(count):
             label, pattern = OTHER_PATTERNS[(g + f) % len(OTHER_PATTERNS)]
             namespace = NAMESPACE if group == LOG_GROUP else "Bench/LogMetrics"
@@ -214,7 +171,7 @@ def seed_large(endpoint: str, pool: ThreadPoolExecutor, topic_arn: str) -> dict:
     return {
         "topics": len(topics),
         "log_groups": len(groups),
-        "filters": len(jobs) + len(CIS_FILTERS),
+        "filters": len(jobs) + chains,
         "timings": timings,
     }
 
@@ -225,28 +182,29 @@ def main() -> None:
     parser.add_argument("--account", required=True, choices=("compliant", "large"))
     parser.add_argument("--reset", action="store_true", help="wipe the moto server first (POST /moto-api/reset)")
     parser.add_argument("--threads", type=int, default=8, help="concurrent seeding calls (default 8)")
+    add_cis_monitor_argument(parser)
     args = parser.parse_args()
 
     if args.reset:
         moto_post(args.endpoint, "/moto-api/reset")
     started = time.monotonic()
     with ThreadPoolExecutor(max_workers=max(1, args.threads)) as pool:
-        seeded = seed_compliant(args.endpoint, pool)
+        seeded = seed_compliant(args.endpoint, args.cis_monitor, pool)
         compliant_time = time.monotonic() - started
-        large = seed_large(args.endpoint, pool, seeded["topic"]) if args.account == "large" else None
+        large = seed_large(args.endpoint, pool, seeded["topic"], seeded["chains"]) if args.account == "large" else None
 
     print(f"Seeded the {args.account} account {ACCOUNT} at {args.endpoint} in {time.monotonic() - started:.1f} s:")
     print(f"  trail      {seeded['trail']} (multi-region, logging, management events All; home {HOME})")
     print(
-        f"  log group  {LOG_GROUP}: the 3 canonical CIS filters, alarms Sum >= 1 in {NAMESPACE} -> {TOPIC}"
-        " (1 subscriber)"
+        f"  log group  {LOG_GROUP}: the {seeded['chains']} canonical CIS filters,"
+        f" alarms Sum >= 1 in {NAMESPACE} -> {TOPIC} (1 subscriber)"
     )
     print(f"  Security Hub enabled in the {len(seeded['regions'])} audited regions: {', '.join(seeded['regions'])}")
     print(f"  ({compliant_time:.1f} s)")
     if large:
         print(
             f"  large, in {HOME}: {large['log_groups']} log groups with {large['filters']} metric filters, "
-            f"{LARGE_EXTRA_ALARMS + len(CIS_FILTERS)} alarms, {large['topics']} topics"
+            f"{LARGE_EXTRA_ALARMS + seeded['chains']} alarms, {large['topics']} topics"
         )
         print("  (" + ", ".join(f"{part} {seconds:.1f} s" for part, seconds in large["timings"].items()) + ")")
     print("Expected: every control PASSED in every audited region.")

@@ -1,8 +1,10 @@
 #!/usr/bin/env python3
 """Seed a moto server with the cis-monitor demo account.
 
-One account (123456789012), one multi-region CloudTrail trail homed in us-east-1 that delivers
-to a CloudWatch Logs group, and one chain per control, each built to show a different verdict:
+The healthy account of moto_account.py (one account, 123456789012; one multi-region CloudTrail
+trail homed in us-east-1 that delivers to a CloudWatch Logs group; one chain per control, with
+the canonical patterns `cis-monitor controls` reports), each chain changed to show a different
+verdict:
 
   CloudWatch.5   healthy chain; the filter pattern lists the five events in another order than
                  the CIS text, so Security Hub's own control (exact text only) would fail it,
@@ -14,107 +16,102 @@ to a CloudWatch Logs group, and one chain per control, each built to show a diff
 
 Security Hub is enabled in us-east-1 and eu-west-1, not in ap-southeast-2.
 
-Usage: seed_demo.py --endpoint http://127.0.0.1:5123 [--reset]
+Usage: seed_demo.py --endpoint http://127.0.0.1:5123 [--reset] [--cis-monitor PATH]
 Only talks to the given endpoint, with the dummy credentials `testing`.
 """
 
 from __future__ import annotations
 
 import argparse
+import dataclasses
 
 from moto_account import (
     ACCOUNT,
     HOME,
     LOG_GROUP,
     NAMESPACE,
-    alarm,
+    TOPIC,
+    Chain,
+    add_cis_monitor_argument,
+    cis_controls,
     client,
-    create_logging_trail,
-    metric_filter,
+    healthy_chains,
     moto_post,
-    require_fresh_account,
+    seed_monitoring,
 )
 
+SCRIPT = "seed_demo.py"
 SECURITY_HUB_REGIONS = ["us-east-1", "eu-west-1"]
 AUDITED_REGIONS = ["us-east-1", "eu-west-1", "ap-southeast-2"]
 BUCKET = f"cis-monitor-demo-cloudtrail-{ACCOUNT}"
+UNSUBSCRIBED_TOPIC = "vpc-alerts"
 
-# (control, filter name, metric name, pattern, topic, what to expect)
-FILTERS = [
-    (
-        "CloudWatch.5",
-        "cis-cloudtrail-changes",
-        "CloudTrailConfigurationChanges",
-        "{ ($.eventName = StopLogging) || ($.eventName = StartLogging) || ($.eventName = CreateTrail)"
-        " || ($.eventName = UpdateTrail) || ($.eventName = DeleteTrail) }",
-        "cis-alarms",
+# Where the demo departs from the healthy account (moto_account.healthy_chains), per control:
+# what it changes, and what to expect.
+DEPARTURES = {
+    "CloudWatch.5": (
+        {
+            "pattern": "{ ($.eventName = StopLogging) || ($.eventName = StartLogging) || ($.eventName = CreateTrail)"
+            " || ($.eventName = UpdateTrail) || ($.eventName = DeleteTrail) }"
+        },
         "PASSED (same events as the CIS pattern, reordered: not the exact CIS text)",
     ),
-    (
-        "CloudWatch.7",
-        "cis-kms-key-changes",
-        "KmsKeyDisabledOrScheduledForDeletion",
-        "{ ($.eventSource = kms.amazonaws.com) && (($.eventName = DisableKey) || ($.eventName = ScheduleKeyDeletion))"
-        " && ($.userIdentity.type = Root) }",
-        "cis-alarms",
+    "CloudWatch.7": (
+        {
+            "pattern": "{ ($.eventSource = kms.amazonaws.com) && (($.eventName = DisableKey)"
+            " || ($.eventName = ScheduleKeyDeletion)) && ($.userIdentity.type = Root) }"
+        },
         "FAILED CLOUDTRAIL_METRIC_FILTER_NOT_VALID (the Root clause drops every non-root caller)",
     ),
-    (
-        "CloudWatch.14",
-        "cis-vpc-changes",
-        "VpcChanges",
-        "{($.eventName=CreateVpc) || ($.eventName=DeleteVpc) || ($.eventName=ModifyVpcAttribute)"
-        " || ($.eventName=AcceptVpcPeeringConnection) || ($.eventName=CreateVpcPeeringConnection)"
-        " || ($.eventName=DeleteVpcPeeringConnection) || ($.eventName=RejectVpcPeeringConnection)"
-        " || ($.eventName=AttachClassicLinkVpc) || ($.eventName=DetachClassicLinkVpc)"
-        " || ($.eventName=DisableVpcClassicLink) || ($.eventName=EnableVpcClassicLink)}",
-        "vpc-alerts",
-        "FAILED SNS_SUBSCRIPTION_NOT_PRESENT (exact CIS pattern, but topic vpc-alerts has no subscriber)",
+    "CloudWatch.14": (
+        {"topic": UNSUBSCRIBED_TOPIC},
+        f"FAILED SNS_SUBSCRIPTION_NOT_PRESENT (exact CIS pattern, but topic {UNSUBSCRIBED_TOPIC} has no subscriber)",
     ),
-]
+}
 
 
-def seed(endpoint: str) -> dict:
-    require_fresh_account(endpoint, "seed_demo.py")
-    trail_arn = create_logging_trail(endpoint, BUCKET)
+def demo_chains(controls: list[dict]) -> list[tuple[Chain, str]]:
+    """The healthy chains with the demo's departures, each with what to expect of it."""
+    chains = []
+    for chain in healthy_chains(controls, SCRIPT):
+        changes, expect = DEPARTURES.get(chain.control, ({}, "PASSED"))
+        description = f"{chain.control}: {chain.metric} >= 1 in 5 minutes"
+        chains.append((dataclasses.replace(chain, description=description, **changes), expect))
+    return chains
 
-    # Topics: cis-alarms has an e-mail subscriber (moto confirms it at once); vpc-alerts has none.
-    sns = client("sns", endpoint)
-    topics = {name: sns.create_topic(Name=name)["TopicArn"] for name in ("cis-alarms", "vpc-alerts")}
-    sns.subscribe(TopicArn=topics["cis-alarms"], Protocol="email", Endpoint="security@example.com")
 
-    for control, filter_name, metric, pattern, topic, _ in FILTERS:
-        metric_filter(endpoint, LOG_GROUP, filter_name, pattern, NAMESPACE, metric)
-        name = f"cis-{control.replace('.', '-').lower()}-{metric}"
-        alarm(endpoint, name, NAMESPACE, metric, [topics[topic]], f"{control}: {metric} >= 1 in 5 minutes")
-
+def seed(endpoint: str, cis_monitor: str) -> dict:
+    chains = demo_chains(cis_controls(cis_monitor, SCRIPT))
+    seeded = seed_monitoring(
+        endpoint, SCRIPT, BUCKET, [chain for chain, _ in chains], unsubscribed={UNSUBSCRIBED_TOPIC}
+    )
     for region in SECURITY_HUB_REGIONS:
         client("securityhub", endpoint, region).enable_security_hub(EnableDefaultStandards=False)
-
-    return {"trail_arn": trail_arn, "topics": topics}
+    return {**seeded, "chains": chains}
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--endpoint", required=True, help="moto server URL, e.g. http://127.0.0.1:5123")
     parser.add_argument("--reset", action="store_true", help="wipe the moto server first (POST /moto-api/reset)")
+    add_cis_monitor_argument(parser)
     args = parser.parse_args()
 
     if args.reset:
         moto_post(args.endpoint, "/moto-api/reset")
-    seeded = seed(args.endpoint)
+    seeded = seed(args.endpoint, args.cis_monitor)
 
     print(f"Seeded account {ACCOUNT} at {args.endpoint}:")
     print(f"  trail      {seeded['trail_arn']}")
     print(f"             multi-region, logging, management events All; home {HOME}")
     print(f"  log group  {LOG_GROUP} ({HOME}), three metric filters in namespace {NAMESPACE}")
-    print("  topics     cis-alarms (1 e-mail subscriber), vpc-alerts (no subscriber)")
+    print(f"  topics     {TOPIC} (1 e-mail subscriber), {UNSUBSCRIBED_TOPIC} (no subscriber)")
     print(f"  Security Hub enabled in {', '.join(SECURITY_HUB_REGIONS)}; not in ap-southeast-2")
     print()
     print(f"Expected verdicts, the same in each audited region ({', '.join(AUDITED_REGIONS)}),")
     print(f"since the {HOME} trail is multi-region and every chain runs through its {HOME} log group:")
-    for control, filter_name, _, _, _, expect in FILTERS:
-        print(f"  {control:<14} {filter_name:<24} {expect}")
+    for chain, expect in seeded["chains"]:
+        print(f"  {chain.control:<14} {chain.filter_name:<24} {expect}")
     print("Expected in Security Hub: 3 findings each in us-east-1 and eu-west-1; none in ap-southeast-2")
     print("(not enabled there: the import is skipped and reported in the run summary).")
 
