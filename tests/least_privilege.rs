@@ -28,19 +28,46 @@ fn actions_in(text: &str) -> BTreeSet<String> {
         .collect()
 }
 
-/// The actions the template's function policy grants.
+/// The actions the template's function policy grants: every `Action` of the `Statement`s in the
+/// `Policies` of its one `AWS::Serverless::Function`, read from template.yaml as YAML
+/// (CloudFormation's short-form tags, `!Sub` and the like, are kept as tagged values).
 fn template_actions() -> BTreeSet<String> {
-    let template = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("template.yaml"))
+    use serde_norway::Value;
+
+    /// A list, or the one item IAM and SAM also accept in its place.
+    fn items(value: &Value) -> Vec<&Value> {
+        value.as_sequence().map_or_else(|| vec![value], |items| items.iter().collect())
+    }
+
+    let text = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("template.yaml"))
         .expect("template");
-    let policies = template.split_once("Policies:").map(|(_, rest)| rest).expect("a Policies section");
-    let end = policies.find("\n  [A-Z]").unwrap_or(policies.len());
-    actions_in(
-        &policies[..end]
-            .lines()
-            .filter(|line| !line.trim_start().starts_with('#'))
-            .collect::<Vec<_>>()
-            .join("\n"),
-    )
+    let template: Value = serde_norway::from_str(&text).expect("template.yaml is YAML");
+    let functions: Vec<&Value> = template
+        .get("Resources")
+        .and_then(Value::as_mapping)
+        .expect("a Resources section")
+        .values()
+        .filter(|resource| resource.get("Type").and_then(Value::as_str) == Some("AWS::Serverless::Function"))
+        .collect();
+    let [function] = functions[..] else {
+        panic!("one AWS::Serverless::Function, found {}", functions.len())
+    };
+    let policies =
+        function.get("Properties").and_then(|p| p.get("Policies")).expect("the function's Policies");
+    let mut actions = BTreeSet::new();
+    for policy in items(policies) {
+        // Managed policies and SAM policy templates would grant actions not listed here.
+        let statements =
+            policy.get("Statement").unwrap_or_else(|| panic!("an inline policy document: {policy:?}"));
+        for statement in items(statements) {
+            assert_eq!(statement.get("Effect").and_then(Value::as_str), Some("Allow"), "{statement:?}");
+            let action = statement.get("Action").unwrap_or_else(|| panic!("an Action in {statement:?}"));
+            actions.extend(items(action).into_iter().map(|action| {
+                action.as_str().unwrap_or_else(|| panic!("an action name: {action:?}")).to_string()
+            }));
+        }
+    }
+    actions
 }
 
 /// The actions the code calls: every `"service:Action"` literal it names a call by.
