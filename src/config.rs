@@ -1,19 +1,26 @@
-//! The run's configuration: what to audit, and whether to publish. Flags, environment values
-//! and invocation payloads all become one validated [`AuditConfig`] before any AWS call.
+//! The run's configuration: what to audit, and whether to publish. Command-line flags, the
+//! function's environment and invocation payloads all become one validated [`AuditConfig`]
+//! before any AWS call. An error names the setting as the user gave it: the flag on the command
+//! line, the variable in the environment, the key in a payload ([`Origin`]).
+
+use std::time::Duration;
 
 use serde::Deserialize;
 use serde_json::Value as Json;
 
-use crate::controls::Control;
+use crate::controls::{Control, UnknownControl};
 use crate::findings::SeverityLabel;
 use crate::regions::{is_known_region, is_region_name};
 
-/// The most regions a run accepts (AWS has fewer than 40 per partition).
-pub const MAX_REGIONS: usize = 64;
+/// The most entries a list setting (regions, controls) accepts. AWS has fewer than 40 regions
+/// per partition, and there are three controls; a longer list is a mistake.
+pub const MAX_LIST_ENTRIES: usize = 64;
+/// The most regions collected and published at once.
+pub const MAX_CONCURRENCY: usize = 64;
 /// Regions audited at once unless configured otherwise: all of them. Each region has its own
 /// endpoints and its own request quotas, so auditing every region at once costs no throttling,
 /// and a run takes as long as its slowest region rather than a multiple of it.
-pub const DEFAULT_CONCURRENCY: usize = MAX_REGIONS;
+pub const DEFAULT_CONCURRENCY: usize = MAX_CONCURRENCY;
 
 /// What one run audits and how.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -30,7 +37,7 @@ pub struct AuditConfig {
     pub concurrency: usize,
     /// How long reading the account may take before the run evaluates what it has and marks
     /// the rest NOT_AVAILABLE; `None` for no limit.
-    pub collection_deadline: Option<std::time::Duration>,
+    pub collection_deadline: Option<Duration>,
 }
 
 impl Default for AuditConfig {
@@ -46,17 +53,64 @@ impl Default for AuditConfig {
     }
 }
 
-/// A configuration that cannot be used, and why.
+/// Where a setting was given, which decides the name an error calls it by.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Origin {
+    /// A flag of `cis-monitor run`.
+    CommandLine,
+    /// A variable of the function's environment.
+    Environment,
+    /// A key of a direct invocation payload.
+    Payload,
+}
+
+/// A setting of the run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Setting {
+    /// The regions to audit.
+    Regions,
+    /// The controls to evaluate.
+    Controls,
+    /// Whether to import nothing.
+    DryRun,
+    /// The severity of FAILED findings.
+    FailedSeverity,
+    /// Regions at once.
+    Concurrency,
+}
+
+impl Setting {
+    /// The setting's name where it was given: `--region`, `CIS_MONITOR_REGIONS`, `regions`.
+    pub fn name(self, origin: Origin) -> &'static str {
+        match (self, origin) {
+            (Setting::Regions, Origin::CommandLine) => "--region",
+            (Setting::Regions, Origin::Environment) => "CIS_MONITOR_REGIONS",
+            (Setting::Regions, Origin::Payload) => "regions",
+            (Setting::Controls, Origin::CommandLine) => "--control",
+            (Setting::Controls, Origin::Environment) => "CIS_MONITOR_CONTROLS",
+            (Setting::Controls, Origin::Payload) => "controls",
+            (Setting::DryRun, Origin::CommandLine) => "--no-publish",
+            (Setting::DryRun, Origin::Environment) => "CIS_MONITOR_DRY_RUN",
+            (Setting::DryRun, Origin::Payload) => "dryRun",
+            (Setting::FailedSeverity, Origin::CommandLine) => "--failed-severity",
+            (Setting::FailedSeverity, Origin::Environment) => "CIS_MONITOR_FAILED_SEVERITY",
+            (Setting::FailedSeverity, Origin::Payload) => "failedSeverity",
+            (Setting::Concurrency, Origin::CommandLine) => "--concurrency",
+            (Setting::Concurrency, Origin::Environment) => "CIS_MONITOR_CONCURRENCY",
+            (Setting::Concurrency, Origin::Payload) => "concurrency",
+        }
+    }
+}
+
+/// What is wrong with a value, wherever it was given.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum ConfigError {
+pub enum Problem {
     /// A list was given empty.
-    #[error("`{0}` is empty: leave it out to use the default")]
-    EmptyList(&'static str),
+    #[error("the list is empty: leave it out to use the default")]
+    EmptyList,
     /// A list was longer than allowed.
-    #[error("`{name}` has {count} entries; at most {max} are allowed")]
+    #[error("{count} entries; at most {max} are allowed")]
     TooMany {
-        /// The list's name.
-        name: &'static str,
         /// How many entries it had.
         count: usize,
         /// The most allowed.
@@ -70,20 +124,37 @@ pub enum ConfigError {
     UnknownRegion(String),
     /// A control id is unknown.
     #[error(transparent)]
-    UnknownControl(#[from] crate::controls::UnknownControl),
-    /// A setting has a value it cannot take.
-    #[error("{name} = `{value}`: {reason}")]
-    BadSetting {
-        /// The setting's name.
-        name: &'static str,
+    UnknownControl(#[from] UnknownControl),
+    /// A value of another kind is not one the setting takes.
+    #[error("`{value}`: {expected}")]
+    BadValue {
         /// The value given.
         value: String,
         /// What it should be.
-        reason: String,
+        expected: String,
+    },
+}
+
+/// A configuration that cannot be used, and why.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ConfigError {
+    /// A setting has a value it cannot take.
+    #[error("{setting}: {problem}")]
+    Invalid {
+        /// The setting, named as the user gave it (`--region`, `CIS_MONITOR_REGIONS`, `regions`).
+        setting: &'static str,
+        /// What is wrong with its value.
+        problem: Problem,
     },
     /// The invocation payload is not one this function accepts.
     #[error("invalid invocation payload: {0}")]
     Payload(String),
+}
+
+impl ConfigError {
+    fn invalid(setting: Setting, origin: Origin, problem: Problem) -> Self {
+        ConfigError::Invalid { setting: setting.name(origin), problem }
+    }
 }
 
 /// A direct invocation payload: `{"regions": [...], "controls": [...], "dryRun": true}`.
@@ -98,107 +169,177 @@ pub struct Invocation {
     pub dry_run: Option<bool>,
 }
 
-/// Raw settings, as strings from flags or the environment, before validation.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Settings {
-    /// Comma-separated regions; empty or `all` for every enabled region.
-    pub regions: Option<String>,
-    /// Comma-separated control ids; empty or `all` for all three.
-    pub controls: Option<String>,
-    /// `true` or `false`.
-    pub dry_run: Option<String>,
-    /// A severity label for FAILED findings.
-    pub failed_severity: Option<String>,
-    /// Regions at once, 1 to 64.
-    pub concurrency: Option<String>,
+/// Checks one region name: shaped like one, and announced by AWS.
+///
+/// # Errors
+///
+/// [`Problem::BadRegion`] or [`Problem::UnknownRegion`].
+pub fn parse_region(text: &str) -> Result<String, Problem> {
+    let region = text.trim();
+    if !is_region_name(region) {
+        return Err(Problem::BadRegion(region.to_string()));
+    }
+    if !is_known_region(region) {
+        return Err(Problem::UnknownRegion(region.to_string()));
+    }
+    Ok(region.to_string())
+}
+
+/// Checks a concurrency: a whole number from 1 to [`MAX_CONCURRENCY`].
+///
+/// # Errors
+///
+/// [`Problem::BadValue`] for anything else.
+pub fn parse_concurrency(text: &str) -> Result<usize, Problem> {
+    text.trim().parse().ok().filter(|n| (1..=MAX_CONCURRENCY).contains(n)).ok_or_else(|| Problem::BadValue {
+        value: text.to_string(),
+        expected: format!("expected a whole number from 1 to {MAX_CONCURRENCY}"),
+    })
+}
+
+/// Checks a severity label for FAILED findings.
+///
+/// # Errors
+///
+/// [`Problem::BadValue`] for a label ASFF does not have.
+pub fn parse_severity(text: &str) -> Result<SeverityLabel, Problem> {
+    text.parse().map_err(|expected| Problem::BadValue { value: text.to_string(), expected })
+}
+
+fn parse_bool(text: &str) -> Result<bool, Problem> {
+    match text.trim().to_ascii_lowercase().as_str() {
+        "true" | "1" | "yes" => Ok(true),
+        "false" | "0" | "no" | "" => Ok(false),
+        _ => {
+            Err(Problem::BadValue { value: text.to_string(), expected: "expected true or false".to_string() })
+        }
+    }
+}
+
+/// The entries of a comma-separated environment list; `None` for empty or `all` (the default).
+fn environment_list(text: &str) -> Option<Vec<String>> {
+    let trimmed = text.trim();
+    if trimmed.is_empty() || trimmed.eq_ignore_ascii_case("all") {
+        return None;
+    }
+    Some(trimmed.split(',').map(str::trim).filter(|item| !item.is_empty()).map(str::to_string).collect())
 }
 
 impl AuditConfig {
-    /// Validates raw settings.
+    /// The configuration the function's environment describes: `variable(name)` is the value
+    /// of the variable `name`, if set (the binary passes `std::env::var`). Unset variables keep
+    /// the defaults.
     ///
     /// # Errors
     ///
-    /// A [`ConfigError`] naming the first setting that is wrong.
-    pub fn from_settings(settings: &Settings) -> Result<Self, ConfigError> {
+    /// A [`ConfigError`] naming the first variable that is wrong.
+    pub fn from_environment(variable: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
+        let origin = Origin::Environment;
+        let read = |setting: Setting| variable(setting.name(origin));
+        let invalid = |setting: Setting| move |problem| ConfigError::invalid(setting, origin, problem);
         let mut config = AuditConfig::default();
-        let list = |text: &str| -> Option<Vec<String>> {
-            let trimmed = text.trim();
-            if trimmed.is_empty() || trimmed.eq_ignore_ascii_case("all") {
-                None
-            } else {
-                Some(
-                    trimmed
-                        .split(',')
-                        .map(|item| item.trim().to_string())
-                        .filter(|item| !item.is_empty())
-                        .collect(),
-                )
-            }
-        };
-        if let Some(regions) = settings.regions.as_deref().and_then(list) {
-            config.regions = Some(validate_regions(regions)?);
+        if let Some(regions) = read(Setting::Regions).as_deref().and_then(environment_list) {
+            config = config.with_regions(&regions, origin)?;
         }
-        if let Some(controls) = settings.controls.as_deref().and_then(list) {
-            config.controls = validate_controls(&controls)?;
+        if let Some(controls) = read(Setting::Controls).as_deref().and_then(environment_list) {
+            let controls: Vec<Control> = controls
+                .iter()
+                .map(|control| control.parse().map_err(Problem::UnknownControl))
+                .collect::<Result<_, _>>()
+                .map_err(invalid(Setting::Controls))?;
+            config = config.with_controls(&controls, origin)?;
         }
-        if let Some(dry_run) = &settings.dry_run {
-            config.publish = !parse_bool("CIS_MONITOR_DRY_RUN", dry_run)?;
+        if let Some(dry_run) = read(Setting::DryRun) {
+            config.publish = !parse_bool(&dry_run).map_err(invalid(Setting::DryRun))?;
         }
-        if let Some(severity) = &settings.failed_severity {
-            config.failed_severity = severity.parse().map_err(|reason| ConfigError::BadSetting {
-                name: "CIS_MONITOR_FAILED_SEVERITY",
-                value: severity.clone(),
-                reason,
-            })?;
+        if let Some(severity) = read(Setting::FailedSeverity) {
+            config.failed_severity = parse_severity(&severity).map_err(invalid(Setting::FailedSeverity))?;
         }
-        if let Some(concurrency) = &settings.concurrency {
-            config.concurrency =
-                concurrency.trim().parse().ok().filter(|n| (1..=MAX_REGIONS).contains(n)).ok_or_else(
-                    || ConfigError::BadSetting {
-                        name: "CIS_MONITOR_CONCURRENCY",
-                        value: concurrency.clone(),
-                        reason: format!("expected a whole number from 1 to {MAX_REGIONS}"),
-                    },
-                )?;
+        if let Some(concurrency) = read(Setting::Concurrency) {
+            config.concurrency = parse_concurrency(&concurrency).map_err(invalid(Setting::Concurrency))?;
         }
         Ok(config)
     }
 
+    /// This configuration auditing `regions` (each checked with [`parse_region`], repeats
+    /// dropped), as given at `origin`.
+    ///
+    /// # Errors
+    ///
+    /// A [`ConfigError`] for an empty or oversized list or a bad region.
+    pub fn with_regions(mut self, regions: &[String], origin: Origin) -> Result<Self, ConfigError> {
+        let invalid = |problem| ConfigError::invalid(Setting::Regions, origin, problem);
+        check_length(regions.len()).map_err(invalid)?;
+        let mut valid: Vec<String> = Vec::with_capacity(regions.len());
+        for region in regions {
+            let region = parse_region(region).map_err(invalid)?;
+            if !valid.contains(&region) {
+                valid.push(region);
+            }
+        }
+        self.regions = Some(valid);
+        Ok(self)
+    }
+
+    /// This configuration evaluating `controls` (repeats dropped), as given at `origin`.
+    ///
+    /// # Errors
+    ///
+    /// A [`ConfigError`] for an empty or oversized list.
+    pub fn with_controls(mut self, controls: &[Control], origin: Origin) -> Result<Self, ConfigError> {
+        check_length(controls.len())
+            .map_err(|problem| ConfigError::invalid(Setting::Controls, origin, problem))?;
+        let mut valid = Vec::new();
+        for control in controls {
+            if !valid.contains(control) {
+                valid.push(*control);
+            }
+        }
+        self.controls = valid;
+        Ok(self)
+    }
+
     /// The configuration for one Lambda invocation: an EventBridge event runs with this
-    /// configuration; a direct payload overrides regions, controls and dry run.
+    /// configuration; a direct payload overrides regions, controls and dry run. Either way the
+    /// run reads the account for at most `collection_deadline` (from the invocation's own
+    /// deadline), or without a limit when it is `None`.
     ///
     /// # Errors
     ///
     /// [`ConfigError::Payload`] for a payload that is neither, or has unknown fields or wrong
-    /// types; the list errors for empty, oversized or unknown entries.
-    pub fn for_invocation(&self, payload: &Json) -> Result<AuditConfig, ConfigError> {
+    /// types; [`ConfigError::Invalid`] for empty, oversized or unknown entries.
+    pub fn for_invocation(
+        &self,
+        payload: &Json,
+        collection_deadline: Option<Duration>,
+    ) -> Result<AuditConfig, ConfigError> {
+        let mut config = AuditConfig { collection_deadline, ..self.clone() };
+        if payload.is_null() {
+            return Ok(config);
+        }
         if is_eventbridge_event(payload) {
             serde_json::from_value::<aws_lambda_events::event::eventbridge::EventBridgeEvent>(
                 payload.clone(),
             )
             .map_err(|error| ConfigError::Payload(format!("malformed EventBridge event: {error}")))?;
-            return Ok(self.clone());
-        }
-        if payload.is_null() {
-            return Ok(self.clone());
+            return Ok(config);
         }
         let invocation: Invocation = serde_json::from_value(payload.clone()).map_err(|error| {
             ConfigError::Payload(format!(
                 "{error}; expected an EventBridge scheduled event or {{\"regions\": [...], \"controls\": [...], \"dryRun\": bool}}"
             ))
         })?;
-        let mut config = self.clone();
+        let origin = Origin::Payload;
         if let Some(regions) = invocation.regions {
-            if regions.is_empty() {
-                return Err(ConfigError::EmptyList("regions"));
-            }
-            config.regions = Some(validate_regions(regions)?);
+            config = config.with_regions(&regions, origin)?;
         }
         if let Some(controls) = invocation.controls {
-            if controls.is_empty() {
-                return Err(ConfigError::EmptyList("controls"));
-            }
-            config.controls = validate_controls(&controls)?;
+            let controls: Vec<Control> = controls
+                .iter()
+                .map(|control| control.parse())
+                .collect::<Result<_, UnknownControl>>()
+                .map_err(|unknown| ConfigError::invalid(Setting::Controls, origin, unknown.into()))?;
+            config = config.with_controls(&controls, origin)?;
         }
         if let Some(dry_run) = invocation.dry_run {
             config.publish = !dry_run;
@@ -207,55 +348,18 @@ impl AuditConfig {
     }
 }
 
+/// A list setting has at least one and at most [`MAX_LIST_ENTRIES`] entries.
+fn check_length(count: usize) -> Result<(), Problem> {
+    match count {
+        0 => Err(Problem::EmptyList),
+        count if count > MAX_LIST_ENTRIES => Err(Problem::TooMany { count, max: MAX_LIST_ENTRIES }),
+        _ => Ok(()),
+    }
+}
+
 /// Whether a payload is an EventBridge event (it carries `detail-type` and `source`).
 fn is_eventbridge_event(payload: &Json) -> bool {
     payload.get("detail-type").is_some() && payload.get("source").is_some()
-}
-
-fn validate_regions(regions: Vec<String>) -> Result<Vec<String>, ConfigError> {
-    if regions.len() > MAX_REGIONS {
-        return Err(ConfigError::TooMany { name: "regions", count: regions.len(), max: MAX_REGIONS });
-    }
-    let mut valid = Vec::with_capacity(regions.len());
-    for region in regions {
-        let region = region.trim().to_string();
-        if !is_region_name(&region) {
-            return Err(ConfigError::BadRegion(region));
-        }
-        if !is_known_region(&region) {
-            return Err(ConfigError::UnknownRegion(region));
-        }
-        if !valid.contains(&region) {
-            valid.push(region);
-        }
-    }
-    Ok(valid)
-}
-
-fn validate_controls(controls: &[String]) -> Result<Vec<Control>, ConfigError> {
-    if controls.len() > MAX_REGIONS {
-        return Err(ConfigError::TooMany { name: "controls", count: controls.len(), max: MAX_REGIONS });
-    }
-    let mut valid = Vec::new();
-    for control in controls {
-        let control: Control = control.parse()?;
-        if !valid.contains(&control) {
-            valid.push(control);
-        }
-    }
-    Ok(valid)
-}
-
-fn parse_bool(name: &'static str, text: &str) -> Result<bool, ConfigError> {
-    match text.trim().to_ascii_lowercase().as_str() {
-        "true" | "1" | "yes" => Ok(true),
-        "false" | "0" | "no" | "" => Ok(false),
-        _ => Err(ConfigError::BadSetting {
-            name,
-            value: text.to_string(),
-            reason: "expected true or false".to_string(),
-        }),
-    }
 }
 
 #[cfg(test)]
@@ -263,32 +367,63 @@ mod tests {
     use super::*;
     use serde_json::json;
 
+    fn environment(pairs: &[(&str, &str)]) -> impl Fn(&str) -> Option<String> {
+        let pairs: Vec<(String, String)> =
+            pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        move |name| pairs.iter().find(|(key, _)| key == name).map(|(_, value)| value.clone())
+    }
+
     #[test]
-    fn settings_are_validated() {
-        let settings = Settings {
-            regions: Some("eu-west-1, us-east-1,eu-west-1".to_string()),
-            controls: Some("cloudwatch.7".to_string()),
-            dry_run: Some("true".to_string()),
-            failed_severity: Some("high".to_string()),
-            concurrency: Some("4".to_string()),
-        };
-        let config = AuditConfig::from_settings(&settings).expect("valid");
+    fn environment_settings_are_validated() {
+        let config = AuditConfig::from_environment(environment(&[
+            ("CIS_MONITOR_REGIONS", "eu-west-1, us-east-1,eu-west-1"),
+            ("CIS_MONITOR_CONTROLS", "cloudwatch.7"),
+            ("CIS_MONITOR_DRY_RUN", "true"),
+            ("CIS_MONITOR_FAILED_SEVERITY", "high"),
+            ("CIS_MONITOR_CONCURRENCY", "4"),
+        ]))
+        .expect("valid");
         assert_eq!(config.regions, Some(vec!["eu-west-1".to_string(), "us-east-1".to_string()]));
         assert_eq!(config.controls, vec![Control::KmsKeyChanges]);
         assert!(!config.publish);
         assert_eq!(config.failed_severity, SeverityLabel::High);
         assert_eq!(config.concurrency, 4);
-        let all = Settings { regions: Some("all".to_string()), ..Settings::default() };
-        assert_eq!(AuditConfig::from_settings(&all).map(|c| c.regions), Ok(None));
-        for bad in [
-            Settings { regions: Some("eu-west".to_string()), ..Settings::default() },
-            Settings { controls: Some("CloudWatch.99".to_string()), ..Settings::default() },
-            Settings { dry_run: Some("maybe".to_string()), ..Settings::default() },
-            Settings { failed_severity: Some("URGENT".to_string()), ..Settings::default() },
-            Settings { concurrency: Some("0".to_string()), ..Settings::default() },
+        let all = AuditConfig::from_environment(environment(&[("CIS_MONITOR_REGIONS", "all")]));
+        assert_eq!(all.map(|c| c.regions), Ok(None));
+        for (name, value) in [
+            ("CIS_MONITOR_REGIONS", "eu-west"),
+            ("CIS_MONITOR_CONTROLS", "CloudWatch.99"),
+            ("CIS_MONITOR_DRY_RUN", "maybe"),
+            ("CIS_MONITOR_FAILED_SEVERITY", "URGENT"),
+            ("CIS_MONITOR_CONCURRENCY", "0"),
         ] {
-            assert!(AuditConfig::from_settings(&bad).is_err(), "{bad:?}");
+            let error = AuditConfig::from_environment(environment(&[(name, value)])).expect_err(name);
+            assert!(error.to_string().starts_with(&format!("{name}: ")), "{error}");
         }
+    }
+
+    #[test]
+    fn errors_name_the_setting_as_the_user_gave_it() {
+        let bad = ["eu-west".to_string()];
+        for (origin, name) in [
+            (Origin::CommandLine, "--region"),
+            (Origin::Environment, "CIS_MONITOR_REGIONS"),
+            (Origin::Payload, "regions"),
+        ] {
+            let error = AuditConfig::default().with_regions(&bad, origin).expect_err("bad region");
+            assert_eq!(
+                error,
+                ConfigError::Invalid { setting: name, problem: Problem::BadRegion("eu-west".to_string()) }
+            );
+        }
+        let too_many = vec![Control::VpcChanges; MAX_LIST_ENTRIES + 1];
+        let error =
+            AuditConfig::default().with_controls(&too_many, Origin::CommandLine).expect_err("too many");
+        assert_eq!(error.to_string(), "--control: 65 entries; at most 64 are allowed");
+        assert_eq!(
+            parse_concurrency("65").map_err(|e| e.to_string()),
+            Err("`65`: expected a whole number from 1 to 64".to_string())
+        );
     }
 
     #[test]
@@ -299,9 +434,13 @@ mod tests {
             "source": "aws.events", "account": "123456789012", "time": "2026-11-23T00:00:00Z",
             "region": "us-east-1", "resources": ["arn:aws:events:us-east-1:123456789012:rule/cis-monitor"], "detail": {}
         });
-        assert_eq!(base.for_invocation(&scheduled), Ok(base.clone()));
-        let direct = base
-            .for_invocation(&json!({"regions": ["eu-west-1"], "controls": ["CloudWatch.7"], "dryRun": true}));
+        assert_eq!(base.for_invocation(&scheduled, None), Ok(base.clone()));
+        let deadline = Some(Duration::from_secs(270));
+        assert_eq!(base.for_invocation(&scheduled, deadline).map(|c| c.collection_deadline), Ok(deadline));
+        let direct = base.for_invocation(
+            &json!({"regions": ["eu-west-1"], "controls": ["CloudWatch.7"], "dryRun": true}),
+            None,
+        );
         let direct = direct.expect("valid payload");
         assert_eq!(direct.regions, Some(vec!["eu-west-1".to_string()]));
         assert_eq!(direct.controls, vec![Control::KmsKeyChanges]);
@@ -322,7 +461,9 @@ mod tests {
             json!("run"),
         ];
         for payload in rejected {
-            assert!(base.for_invocation(&payload).is_err(), "{payload}");
+            assert!(base.for_invocation(&payload, None).is_err(), "{payload}");
         }
+        let error = base.for_invocation(&json!({"controls": ["CloudWatch.6"]}), None).expect_err("unknown");
+        assert!(error.to_string().starts_with("controls: unknown control `CloudWatch.6`"), "{error}");
     }
 }

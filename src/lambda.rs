@@ -8,6 +8,8 @@ use serde_json::Value as Json;
 use crate::audit::{AuditError, run_audit};
 use crate::clients::Clients;
 use crate::config::{AuditConfig, ConfigError};
+use crate::summary::{NOTHING_EVALUATED, RunOutcome};
+use crate::time::Timestamp;
 
 /// Why an invocation failed. The categories are stable, for alarms on the function's errors.
 #[derive(Debug, thiserror::Error)]
@@ -18,8 +20,9 @@ pub enum InvocationError {
     /// The run could not start.
     #[error("{0}")]
     Audit(#[from] AuditError),
-    /// Nothing could be evaluated: every verdict is NOT_AVAILABLE.
-    #[error("nothing could be evaluated: every verdict is NOT_AVAILABLE ({0})")]
+    /// Nothing could be evaluated: every verdict is NOT_AVAILABLE; the first verdicts'
+    /// reasons say why.
+    #[error("{NOTHING_EVALUATED} ({0})")]
     NothingEvaluated(String),
     /// Security Hub refused some findings.
     #[error("{count} finding(s) were not imported: {summary}")]
@@ -58,17 +61,18 @@ pub async fn handle_invocation(
     payload: &Json,
     deadline_ms: Option<u64>,
 ) -> Result<Json, InvocationError> {
-    let mut config = config.for_invocation(payload)?;
-    if let Some(deadline_ms) = deadline_ms {
-        config.collection_deadline = collection_budget(deadline_ms, SystemTime::now());
-        if config.collection_deadline.is_none() {
+    let budget = deadline_ms.and_then(|deadline_ms| {
+        let budget = collection_budget(deadline_ms, SystemTime::now());
+        if budget.is_none() {
             tracing::warn!(
                 deadline_ms,
                 "the invocation's deadline is not in the future: running without one"
             );
         }
-    }
-    let summary = Box::pin(run_audit(clients, &config, SystemTime::now())).await?;
+        budget
+    });
+    let config = config.for_invocation(payload, budget)?;
+    let summary = Box::pin(run_audit(clients, &config, Timestamp::now())).await?;
     let json = serde_json::to_value(&summary).unwrap_or(Json::Null);
     tracing::info!(
         passed = summary.totals.passed,
@@ -80,22 +84,22 @@ pub async fn handle_invocation(
         skipped_regions = summary.totals.skipped_regions,
         "audit finished"
     );
-    if summary.nothing_evaluated() {
-        let reasons: Vec<&str> = summary
-            .regions
-            .iter()
-            .flat_map(|region| region.verdicts.iter().map(|verdict| verdict.description.as_str()))
-            .take(3)
-            .collect();
-        return Err(InvocationError::NothingEvaluated(reasons.join("; ")));
-    }
-    if summary.lost_findings() {
-        return Err(InvocationError::FindingsLost {
+    match summary.outcome() {
+        RunOutcome::NothingEvaluated => {
+            let reasons: Vec<&str> = summary
+                .regions
+                .iter()
+                .flat_map(|region| region.verdicts.iter().map(|verdict| verdict.description.as_str()))
+                .take(3)
+                .collect();
+            Err(InvocationError::NothingEvaluated(reasons.join("; ")))
+        }
+        RunOutcome::FindingsLost => Err(InvocationError::FindingsLost {
             count: summary.totals.import_failures,
             summary: json.to_string(),
-        });
+        }),
+        RunOutcome::AllPassed | RunOutcome::NotAllPassed => Ok(json),
     }
-    Ok(json)
 }
 
 impl From<InvocationError> for lambda_runtime::Diagnostic {

@@ -1,44 +1,8 @@
-//! Discovery: who is auditing (account, partition) and which regions are enabled.
+//! Regions as AWS names them: which exist, which partition each belongs to, and which of the
+//! ones EC2 reports a run audits. Pure rules, shared by the configuration (which checks the
+//! regions a user names) and discovery (which lists the enabled ones).
 
 use serde::Serialize;
-
-#[cfg(feature = "aws")]
-use crate::arn::Arn;
-#[cfg(feature = "aws")]
-use crate::error::ApiFailure;
-#[cfg(feature = "aws")]
-use crate::inventory::Identity;
-
-#[cfg(feature = "aws")]
-/// The caller's account and partition, from STS GetCallerIdentity.
-///
-/// # Errors
-///
-/// The STS failure, when the caller's identity cannot be read.
-pub async fn discover_identity(client: &aws_sdk_sts::Client, region: &str) -> Result<Identity, ApiFailure> {
-    let output = client
-        .get_caller_identity()
-        .send()
-        .await
-        .map_err(|error| ApiFailure::from_sdk("sts:GetCallerIdentity", region, error))?;
-    let arn = output.arn().unwrap_or_default().to_string();
-    let account = output.account().unwrap_or_default().to_string();
-    let Some(partition) = Arn::parse(&arn).map(|arn| arn.partition.to_string()) else {
-        return Err(ApiFailure::other(
-            "sts:GetCallerIdentity",
-            region,
-            format!("the caller's ARN `{arn}` is not an ARN"),
-        ));
-    };
-    if account.is_empty() {
-        return Err(ApiFailure::other(
-            "sts:GetCallerIdentity",
-            region,
-            "the caller's identity has no account",
-        ));
-    }
-    Ok(Identity { account, partition, arn })
-}
 
 /// A region EC2 reports, and whether this account may use it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -47,32 +11,6 @@ pub struct RegionInfo {
     pub name: String,
     /// `opt-in-not-required`, `opted-in` or `not-opted-in`.
     pub opt_in_status: String,
-}
-
-#[cfg(feature = "aws")]
-/// Every region EC2 DescribeRegions reports, with its opt-in status; [`enabled_regions`] keeps
-/// the ones to audit. The list needs no partition, so it is read at the same time as the
-/// caller's identity.
-///
-/// # Errors
-///
-/// The EC2 failure, when the regions cannot be listed.
-pub async fn list_regions(client: &aws_sdk_ec2::Client, region: &str) -> Result<Vec<RegionInfo>, ApiFailure> {
-    let output = client
-        .describe_regions()
-        .send()
-        .await
-        .map_err(|error| ApiFailure::from_sdk("ec2:DescribeRegions", region, error))?;
-    Ok(output
-        .regions()
-        .iter()
-        .filter_map(|region| {
-            Some(RegionInfo {
-                name: region.region_name()?.to_string(),
-                opt_in_status: region.opt_in_status().unwrap_or("opt-in-not-required").to_string(),
-            })
-        })
-        .collect())
 }
 
 /// The regions of `partition` that are enabled (not `not-opted-in`), sorted and unique.

@@ -11,7 +11,7 @@ use support::{ACCOUNT, Account, HOME, Proxy, Selectors, TrailSpec, description, 
 
 const EU: &str = "eu-west-1";
 
-fn status(summary: &cis_monitor::audit::AuditSummary, region: &str, control: Control) -> (String, String) {
+fn status(summary: &cis_monitor::summary::AuditSummary, region: &str, control: Control) -> (String, String) {
     verdict(summary, region, control)
 }
 

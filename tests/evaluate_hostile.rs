@@ -6,10 +6,12 @@ use std::collections::BTreeMap;
 use cis_monitor::controls::Control;
 use cis_monitor::evaluate::{Status, Verdict, evaluate};
 use cis_monitor::findings::{FindingSettings, SeverityLabel, build_finding};
+use cis_monitor::identity::Identity;
 use cis_monitor::inventory::{
-    Alarm, ClassicSelector, EventSelectors, Identity, Inventory, LogGroupRef, MetricFilter, MetricQuery,
-    MetricRef, MetricTransformation, Subscription, Trail, TrailState,
+    Alarm, ClassicSelector, EventSelectors, Inventory, LogGroupRef, MetricFilter, MetricQuery, MetricRef,
+    MetricTransformation, Subscription, Trail, TrailState,
 };
+use cis_monitor::time::Timestamp;
 
 const ACCOUNT: &str = "111122223333";
 
@@ -154,7 +156,7 @@ fn other_partitions_and_unicode_names_keep_their_parts() {
         &verdicts[0],
         &identity(&names),
         FindingSettings { failed_severity: SeverityLabel::Low },
-        "2026-11-23T00:00:00.000Z",
+        Timestamp::from_millis(1_795_392_000_000),
         None,
     );
     assert_eq!(

@@ -7,11 +7,11 @@ mod support;
 
 use std::time::Duration;
 
-use cis_monitor::audit::AuditSummary;
 use cis_monitor::clients::{CallPolicy, Clients};
 use cis_monitor::config::AuditConfig;
 use cis_monitor::controls::Control;
 use cis_monitor::lambda::{InvocationError, handle_invocation};
+use cis_monitor::summary::AuditSummary;
 use support::{Account, HOME, Proxy, TrailSpec, publication};
 
 const EU: &str = "eu-west-1";

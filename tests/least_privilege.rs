@@ -8,9 +8,10 @@ mod support;
 use std::collections::BTreeSet;
 use std::path::Path;
 
-use cis_monitor::audit::{AuditError, AuditSummary, run_audit};
+use cis_monitor::audit::{AuditError, run_audit};
 use cis_monitor::clients::Clients;
 use cis_monitor::config::AuditConfig;
+use cis_monitor::summary::AuditSummary;
 use support::{Account, Moto, publication};
 
 const SERVICES: [&str; 7] = ["sts", "ec2", "cloudtrail", "logs", "cloudwatch", "sns", "securityhub"];
@@ -147,7 +148,7 @@ async fn each_missing_permission_is_reported_never_guessed() {
     for ((user, _), (key, secret)) in users.iter().zip(keys) {
         let clients = Clients::new(account.moto.config_for(&key, &secret).await);
         let result =
-            Box::pin(run_audit(&clients, &AuditConfig::default(), std::time::SystemTime::now())).await;
+            Box::pin(run_audit(&clients, &AuditConfig::default(), cis_monitor::time::Timestamp::now())).await;
         let removed = user.replacen('-', ":", 1);
         match user.as_str() {
             "full" => {

@@ -3,6 +3,7 @@
 //! form parses back to itself.
 
 use cis_monitor::controls::Control;
+use cis_monitor::pattern::ast::Body;
 use cis_monitor::pattern::{FilterPattern, ParseError, ParseErrorKind, PatternKind};
 
 use PatternKind::{Delimited, Empty, Json, Regex, Terms};
@@ -174,11 +175,22 @@ fn parse(text: &str) -> FilterPattern {
     FilterPattern::parse(text).unwrap_or_else(|error| panic!("{text:?} should parse: {error}"))
 }
 
+/// The kind of tree the parser built.
+fn parsed_kind(pattern: &FilterPattern) -> PatternKind {
+    match pattern.body() {
+        Body::Everything => PatternKind::Empty,
+        Body::Json(_) => PatternKind::Json,
+        Body::Terms(_) => PatternKind::Terms,
+        Body::Delimited(_) => PatternKind::Delimited,
+        Body::Regex(_) => PatternKind::Regex,
+    }
+}
+
 #[test]
 fn valid_patterns_parse_to_their_kind_and_canonical_form() {
     for (text, kind, canonical) in VALID {
         let pattern = parse(text);
-        assert_eq!(pattern.kind(), *kind, "kind of {text:?}");
+        assert_eq!(parsed_kind(&pattern), *kind, "kind of {text:?}");
         assert_eq!(PatternKind::of_text(text), *kind, "kind of the text {text:?}");
         assert_eq!(pattern.to_string(), *canonical, "canonical form of {text:?}");
         assert_eq!(pattern.text(), *text, "the pattern keeps its text");
@@ -193,7 +205,7 @@ fn canonical_form_is_a_fixed_point() {
         let reparsed = FilterPattern::parse(&printed)
             .unwrap_or_else(|error| panic!("canonical form {printed:?} of {text:?} is rejected: {error}"));
         assert_eq!(reparsed.to_string(), printed, "canonical form of {text:?} is not a fixed point");
-        assert_eq!(reparsed.kind(), parse(text).kind(), "{text:?}");
+        assert_eq!(parsed_kind(&reparsed), parsed_kind(&parse(text)), "{text:?}");
     }
 }
 
@@ -201,7 +213,7 @@ fn canonical_form_is_a_fixed_point() {
 fn canonical_cis_patterns_parse() {
     for control in Control::ALL {
         let pattern = parse(control.canonical_pattern());
-        assert_eq!(pattern.kind(), Json, "{control}");
+        assert_eq!(parsed_kind(&pattern), Json, "{control}");
     }
 }
 
@@ -364,7 +376,7 @@ fn patterns_are_at_most_1024_characters() {
     check_rejection(&"a".repeat(1025), At::Offset(0), Fault::TooLong);
     // The limit counts characters, not bytes.
     let accented = "é".repeat(1024);
-    assert_eq!(parse(&accented).kind(), Terms);
+    assert_eq!(parsed_kind(&parse(&accented)), Terms);
 }
 
 #[test]

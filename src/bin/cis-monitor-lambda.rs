@@ -5,7 +5,7 @@ use lambda_runtime::{LambdaEvent, service_fn};
 use serde_json::Value;
 
 use cis_monitor::clients::{CallPolicy, Clients};
-use cis_monitor::config::{AuditConfig, Settings};
+use cis_monitor::config::AuditConfig;
 use cis_monitor::lambda::handle_invocation;
 use cis_monitor::logging::log_filter;
 
@@ -24,14 +24,7 @@ async fn serve() -> Result<(), lambda_runtime::Error> {
         .with_current_span(false)
         .with_target(false)
         .init();
-    let settings = Settings {
-        regions: std::env::var("CIS_MONITOR_REGIONS").ok(),
-        controls: std::env::var("CIS_MONITOR_CONTROLS").ok(),
-        dry_run: std::env::var("CIS_MONITOR_DRY_RUN").ok(),
-        failed_severity: std::env::var("CIS_MONITOR_FAILED_SEVERITY").ok(),
-        concurrency: std::env::var("CIS_MONITOR_CONCURRENCY").ok(),
-    };
-    let config = AuditConfig::from_settings(&settings)?;
+    let config = AuditConfig::from_environment(|name| std::env::var(name).ok())?;
     let clients = Clients::from_environment(CallPolicy::default()).await;
     lambda_runtime::run(service_fn(|event: LambdaEvent<Value>| {
         let (clients, config) = (&clients, &config);

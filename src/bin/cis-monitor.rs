@@ -1,22 +1,29 @@
-//! `cis-monitor`: the command line. Parses flags, calls the library, maps the outcome to an
-//! exit status: 0 when everything holds, 1 when something does not, 2 for bad input or a run
-//! that could not start, 3 when Security Hub refused findings.
+//! `cis-monitor`: the command line. Parses flags into the library's validated configuration,
+//! calls the library, maps the outcome to an exit status: 0 when everything holds, 1 when
+//! something does not, 2 for bad input or a run that could not start or evaluated nothing, 3
+//! when Security Hub refused findings.
 
+use std::future::Future;
 use std::io::Read;
 use std::process::ExitCode;
+use std::time::Duration;
 
 use anyhow::{Context, Result};
 use clap::{Parser, Subcommand, ValueEnum};
 
-use std::time::SystemTime;
-
-use cis_monitor::audit::run_audit;
-use cis_monitor::clients::{CallPolicy, Clients};
-use cis_monitor::config::{AuditConfig, Settings};
+use cis_monitor::audit::{discover, run_audit};
+use cis_monitor::clients::{CallPolicy, Clients, THREAD_STACK_BYTES};
+use cis_monitor::config::{
+    AuditConfig, DEFAULT_CONCURRENCY, Origin, parse_concurrency, parse_region, parse_severity,
+};
 use cis_monitor::controls::Control;
+use cis_monitor::findings::SeverityLabel;
 use cis_monitor::logging::log_filter;
+use cis_monitor::report::controls::ControlReport;
 use cis_monitor::report::pattern::{CoverageReport, MatchReport, read_records};
 use cis_monitor::report::run::SummaryTable;
+use cis_monitor::summary::RunOutcome;
+use cis_monitor::time::Timestamp;
 
 /// Proves the CIS AWS Foundations monitoring controls CloudWatch.5, .7 and .14.
 #[derive(Debug, Parser)]
@@ -33,24 +40,36 @@ enum Command {
     /// Audit the account (standard AWS configuration: profile, region, AWS_ENDPOINT_URL) and
     /// publish the findings to Security Hub.
     Run(RunArgs),
+    /// Print the controls: CIS numbers, required events and canonical filter patterns.
+    Controls(FormatArgs),
+    /// Print the regions `run` audits by default: every enabled region of the caller's
+    /// partition (standard AWS configuration).
+    Regions(FormatArgs),
+}
+
+#[derive(Debug, clap::Args)]
+struct FormatArgs {
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    format: Format,
 }
 
 #[derive(Debug, clap::Args)]
 struct RunArgs {
     /// A region to audit (repeatable); default: every enabled region.
-    #[arg(long = "region", value_name = "REGION")]
+    #[arg(long = "region", value_name = "REGION", value_parser = parse_region)]
     regions: Vec<String>,
     /// A control to evaluate (repeatable); default: all three.
-    #[arg(long = "control", value_name = "CONTROL")]
-    controls: Vec<String>,
+    #[arg(long = "control", value_name = "CONTROL", value_parser = parse_control)]
+    controls: Vec<Control>,
     /// Evaluate and print, but import nothing into Security Hub.
     #[arg(long)]
     no_publish: bool,
-    /// Severity of FAILED findings.
-    #[arg(long, default_value = "LOW")]
-    failed_severity: String,
+    /// Severity of FAILED findings (INFORMATIONAL, LOW, MEDIUM, HIGH, CRITICAL).
+    #[arg(long, default_value = "LOW", value_parser = parse_severity)]
+    failed_severity: SeverityLabel,
     /// Regions audited at once (1 to 64; the default audits every region at once).
-    #[arg(long, default_value_t = cis_monitor::config::DEFAULT_CONCURRENCY)]
+    #[arg(long, default_value_t = DEFAULT_CONCURRENCY, value_parser = parse_concurrency)]
     concurrency: usize,
     /// Stop reading the account after this many seconds, evaluate what was read, and mark the
     /// rest NOT_AVAILABLE.
@@ -102,6 +121,8 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Pattern(args) => pattern(&args),
         Command::Run(args) => run(&args),
+        Command::Controls(args) => controls(args.format),
+        Command::Regions(args) => regions(args.format),
     };
     match result {
         Ok(Outcome::Holds) => ExitCode::SUCCESS,
@@ -115,42 +136,70 @@ fn main() -> ExitCode {
     }
 }
 
-fn run(args: &RunArgs) -> Result<Outcome> {
-    let settings = Settings {
-        regions: (!args.regions.is_empty()).then(|| args.regions.join(",")),
-        controls: (!args.controls.is_empty()).then(|| args.controls.join(",")),
-        dry_run: Some(args.no_publish.to_string()),
-        failed_severity: Some(args.failed_severity.clone()),
-        concurrency: Some(args.concurrency.to_string()),
-    };
-    let mut config = AuditConfig::from_settings(&settings)?;
-    config.collection_deadline = args.deadline.map(std::time::Duration::from_secs);
+/// A control id, as `--control` takes it.
+fn parse_control(text: &str) -> Result<Control, cis_monitor::controls::UnknownControl> {
+    text.parse()
+}
+
+/// Runs `work` on a multi-threaded runtime with the library's thread stacks, logging warnings
+/// (or what `RUST_LOG` says) to standard error, with clients from the standard configuration.
+fn with_clients<T, F: Future<Output = T>>(work: impl FnOnce(Clients) -> F) -> Result<T> {
     tracing_subscriber::fmt()
         .with_writer(std::io::stderr)
         .with_env_filter(log_filter(std::env::var("RUST_LOG").ok().as_deref(), "warn"))
         .init();
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
-        .thread_stack_size(cis_monitor::clients::THREAD_STACK_BYTES)
+        .thread_stack_size(THREAD_STACK_BYTES)
         .build()
         .context("cannot start the async runtime")?;
-    let summary = runtime.block_on(async {
-        let clients = Clients::from_environment(CallPolicy::default()).await;
-        run_audit(&clients, &config, SystemTime::now()).await
-    })?;
+    Ok(runtime.block_on(async { work(Clients::from_environment(CallPolicy::default()).await).await }))
+}
+
+fn run(args: &RunArgs) -> Result<Outcome> {
+    let mut config = AuditConfig {
+        publish: !args.no_publish,
+        failed_severity: args.failed_severity,
+        concurrency: args.concurrency,
+        collection_deadline: args.deadline.map(Duration::from_secs),
+        ..AuditConfig::default()
+    };
+    if !args.regions.is_empty() {
+        config = config.with_regions(&args.regions, Origin::CommandLine)?;
+    }
+    if !args.controls.is_empty() {
+        config = config.with_controls(&args.controls, Origin::CommandLine)?;
+    }
+    let summary =
+        with_clients(|clients| async move { run_audit(&clients, &config, Timestamp::now()).await })??;
     match args.format {
         RunFormat::Table => print!("{}", SummaryTable(&summary)),
         RunFormat::Json => println!("{}", serde_json::to_string_pretty(&summary)?),
     }
-    Ok(if summary.lost_findings() {
-        Outcome::FindingsLost
-    } else if summary.nothing_evaluated() {
-        anyhow::bail!("nothing could be evaluated: every verdict is NOT_AVAILABLE")
-    } else if summary.all_passed() {
-        Outcome::Holds
-    } else {
-        Outcome::DoesNotHold
+    Ok(match summary.outcome() {
+        RunOutcome::NothingEvaluated => anyhow::bail!(cis_monitor::summary::NOTHING_EVALUATED),
+        RunOutcome::FindingsLost => Outcome::FindingsLost,
+        RunOutcome::AllPassed => Outcome::Holds,
+        RunOutcome::NotAllPassed => Outcome::DoesNotHold,
     })
+}
+
+fn controls(format: Format) -> Result<Outcome> {
+    let reports = ControlReport::all();
+    match format {
+        Format::Text => reports.iter().for_each(|report| print!("{report}")),
+        Format::Json => println!("{}", serde_json::to_string_pretty(&reports)?),
+    }
+    Ok(Outcome::Holds)
+}
+
+fn regions(format: Format) -> Result<Outcome> {
+    let (_, regions) = with_clients(|clients| async move { discover(&clients, None).await })??;
+    match format {
+        Format::Text => regions.iter().for_each(|region| println!("{region}")),
+        Format::Json => println!("{}", serde_json::to_string(&regions)?),
+    }
+    Ok(Outcome::Holds)
 }
 
 fn pattern(args: &PatternArgs) -> Result<Outcome> {

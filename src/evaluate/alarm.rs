@@ -1,186 +1,107 @@
-//! Can an alarm fire on one matching event? Its statistic of the filter's value over one
-//! period must breach its threshold, and one breaching period must be enough.
+//! The alarm's links: an alarm in the log group's region watches the filter's metric, has its
+//! actions enabled and fires on one event, and one of its actions is an SNS topic.
 
-use crate::inventory::{Alarm, MetricRef};
+use crate::arn::Arn;
+use crate::inventory::{Alarm, CannotFire, MetricRef};
 
-/// Why an alarm is not shown to fire on a single event.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum CannotFire {
-    /// It provably does not fire: the reason says why.
-    Never(String),
-    /// Whether it fires cannot be decided from its configuration.
-    Undecidable(String),
-}
+use super::chain::Walk;
+use super::outcome::{Outcome, best};
+use super::{Evidence, Link, Status};
 
-/// Whether `alarm` watches `metric`: directly, or through a metric-math query that reads it.
-pub fn alarm_watches(alarm: &Alarm, metric: &MetricRef) -> bool {
-    let same = |(namespace, name): &(String, String)| *namespace == metric.namespace && *name == metric.name;
-    alarm.metric.as_ref().is_some_and(same)
-        || alarm.queries.iter().any(|query| query.metric.as_ref().is_some_and(same))
-}
-
-/// Whether one event that the filter counts with `metric_value` (its `metricValue`) puts
-/// `alarm` into ALARM. `Ok(())` when it does.
-pub fn can_fire(alarm: &Alarm, metric: &MetricRef, metric_value: &str) -> Result<(), CannotFire> {
-    let Ok(value) = metric_value.trim().parse::<f64>() else {
-        return Err(CannotFire::Undecidable(format!(
-            "the filter publishes `{metric_value}`, a value read from each event, so one event's value is unknown"
-        )));
-    };
-    let statistic = compared_statistic(alarm, metric)?;
-    let observed = match statistic.as_str() {
-        "SampleCount" => 1.0,
-        "Sum" | "Average" | "Minimum" | "Maximum" => value,
-        percentile if is_percentile_statistic(percentile) => value,
-        other => return Err(CannotFire::Undecidable(format!("the statistic `{other}` is not understood"))),
-    };
-    let threshold =
-        alarm.threshold.ok_or_else(|| CannotFire::Undecidable("the alarm has no threshold".to_string()))?;
-    let comparison = alarm.comparison.as_deref().unwrap_or_default();
-    let breaches = match comparison {
-        "GreaterThanOrEqualToThreshold" => observed >= threshold,
-        "GreaterThanThreshold" => observed > threshold,
-        "LessThanThreshold" => observed < threshold,
-        "LessThanOrEqualToThreshold" => observed <= threshold,
-        other => {
-            return Err(CannotFire::Undecidable(format!(
-                "the comparison `{other}` depends on an anomaly-detection band"
-            )));
-        }
-    };
-    if !breaches {
-        return Err(CannotFire::Never(format!(
-            "one event gives {statistic} = {observed}, which does not breach `{comparison}` {threshold}"
-        )));
-    }
-    let needed = alarm.datapoints_to_alarm.or(alarm.evaluation_periods).unwrap_or(1);
-    if needed > 1 {
-        return Err(CannotFire::Never(format!(
-            "it needs {needed} breaching periods, and one event fills one period"
-        )));
-    }
-    Ok(())
-}
-
-/// The statistic under which the alarm compares `metric`: its own, or that of the metric-math
-/// query it returns, when that query reads the metric directly.
-fn compared_statistic(alarm: &Alarm, metric: &MetricRef) -> Result<String, CannotFire> {
-    if alarm.metric.is_some() {
-        return alarm
-            .statistic
-            .clone()
-            .ok_or_else(|| CannotFire::Undecidable("the alarm has no statistic".to_string()));
-    }
-    let returned = alarm.queries.iter().find(|query| query.return_data);
-    match returned {
-        Some(query)
-            if query
-                .metric
-                .as_ref()
-                .is_some_and(|(ns, name)| *ns == metric.namespace && *name == metric.name) =>
-        {
-            query
-                .statistic
-                .clone()
-                .ok_or_else(|| CannotFire::Undecidable("the alarm's query has no statistic".to_string()))
-        }
-        Some(query) => Err(CannotFire::Undecidable(format!(
-            "the alarm compares the metric-math expression `{}`, whose value for one event is not evaluated",
-            query.expression.as_deref().unwrap_or(&query.id)
-        ))),
-        None => Err(CannotFire::Undecidable("the alarm's metric-math queries return no data".to_string())),
-    }
-}
-
-/// Percentile-style extended statistics (`p99`, `tm90`, `wm99`, `tc90`, `ts90`, `pr(...)`):
-/// over a single data point, each equals that point.
-fn is_percentile_statistic(statistic: &str) -> bool {
-    ["p", "tm", "wm", "tc", "ts", "pr", "iqm"].iter().any(|prefix| statistic.starts_with(prefix))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::inventory::MetricQuery;
-
-    fn metric() -> MetricRef {
-        MetricRef {
-            region: "us-east-1".to_string(),
-            namespace: "CISBenchmark".to_string(),
-            name: "TrailChanges".to_string(),
-        }
-    }
-
-    fn alarm(
-        statistic: &str,
-        comparison: &str,
-        threshold: f64,
-        periods: i32,
-        datapoints: Option<i32>,
-    ) -> Alarm {
-        Alarm {
-            name: "a".to_string(),
-            arn: "arn:aws:cloudwatch:us-east-1:111122223333:alarm:a".to_string(),
-            actions_enabled: true,
-            alarm_actions: vec![],
-            metric: Some(("CISBenchmark".to_string(), "TrailChanges".to_string())),
-            statistic: Some(statistic.to_string()),
-            comparison: Some(comparison.to_string()),
-            threshold: Some(threshold),
-            evaluation_periods: Some(periods),
-            datapoints_to_alarm: datapoints,
-            queries: vec![],
-        }
-    }
-
-    #[test]
-    fn firing_follows_statistic_threshold_and_datapoints() {
-        let ge = "GreaterThanOrEqualToThreshold";
-        let cases = [
-            (alarm("Sum", ge, 1.0, 1, None), "1", Ok(())),
-            (alarm("SampleCount", ge, 1.0, 1, None), "5", Ok(())),
-            (alarm("Maximum", "GreaterThanThreshold", 0.0, 1, Some(1)), "1", Ok(())),
-            (alarm("p99", ge, 1.0, 1, None), "1", Ok(())),
-            (alarm("Sum", ge, 2.0, 1, None), "1", Err(false)),
-            (alarm("Sum", "GreaterThanThreshold", 1.0, 1, None), "1", Err(false)),
-            (alarm("Sum", "LessThanThreshold", 1.0, 1, None), "1", Err(false)),
-            (alarm("Sum", ge, 1.0, 3, None), "1", Err(false)),
-            (alarm("Sum", ge, 1.0, 3, Some(1)), "1", Ok(())),
-            (alarm("Sum", ge, 1.0, 1, Some(2)), "1", Err(false)),
-            (alarm("Sum", ge, 1.0, 1, None), "$.bytes", Err(true)),
-            (alarm("Sum", "LessThanLowerOrGreaterThanUpperThreshold", 1.0, 1, None), "1", Err(true)),
-        ];
-        for (index, (alarm, value, expected)) in cases.into_iter().enumerate() {
-            let outcome =
-                can_fire(&alarm, &metric(), value).map_err(|e| matches!(e, CannotFire::Undecidable(_)));
-            assert_eq!(outcome, expected, "case {index}");
-        }
-    }
-
-    #[test]
-    fn metric_math_alarms_count_when_they_return_the_metric() {
-        let query = |id: &str, metric: Option<(&str, &str)>, expression: Option<&str>, return_data: bool| {
-            MetricQuery {
-                id: id.to_string(),
-                metric: metric.map(|(ns, n)| (ns.to_string(), n.to_string())),
-                statistic: metric.map(|_| "Sum".to_string()),
-                expression: expression.map(str::to_string),
-                return_data,
-            }
+impl Walk<'_> {
+    /// The chain through the alarms on `metric`, standard and metric-math.
+    pub(super) fn alarms(
+        &self,
+        metric: &MetricRef,
+        value: &str,
+        filter_name: &str,
+        evidence: &Evidence,
+    ) -> Outcome {
+        let what = format!("the alarms on metric {}/{} in {}", metric.namespace, metric.name, metric.region);
+        let mut alarms: Vec<&Alarm> = match self.inventory.alarms.get(metric) {
+            None => return self.not_collected(Link::Alarm, &what, evidence),
+            Some(Err(failure)) => return Outcome::unavailable(Link::Alarm, &what, failure, evidence),
+            Some(Ok(alarms)) => alarms.iter().collect(),
         };
-        let mut math = alarm("Sum", "GreaterThanOrEqualToThreshold", 1.0, 1, None);
-        math.metric = None;
-        math.statistic = None;
-        math.queries = vec![query("m1", Some(("CISBenchmark", "TrailChanges")), None, true)];
-        assert!(alarm_watches(&math, &metric()));
-        assert_eq!(can_fire(&math, &metric(), "1"), Ok(()));
-        math.queries = vec![
-            query("m1", Some(("CISBenchmark", "TrailChanges")), None, false),
-            query("e1", None, Some("m1 * 2"), true),
-        ];
-        assert!(alarm_watches(&math, &metric()));
-        assert!(matches!(can_fire(&math, &metric(), "1"), Err(CannotFire::Undecidable(_))));
-        math.queries = vec![query("m1", Some(("Other", "TrailChanges")), None, true)];
-        assert!(!alarm_watches(&math, &metric()));
+        let region_alarms = self.inventory.region_alarms.get(&metric.region);
+        if let Some(Ok(all)) = region_alarms {
+            alarms.extend(all.iter().filter(|alarm| alarm.watches_through_math(metric)));
+        }
+        let outcome = best(alarms.into_iter().map(|alarm| self.alarm(alarm, metric, value, evidence)));
+        match (outcome, region_alarms) {
+            (Some(outcome), _) if outcome.status == Status::Passed => outcome,
+            (_, Some(Err(failure))) => Outcome::unavailable(
+                Link::Alarm,
+                &format!("the metric alarms of {}", metric.region),
+                failure,
+                evidence,
+            ),
+            (Some(outcome), _) => outcome,
+            (None, _) => Outcome::failed(
+                "CLOUDWATCH_ALARMS_NOT_PRESENT",
+                Link::Alarm,
+                format!(
+                    "{filter_name} catches every required event, but no alarm in {} watches its metric {}/{}.",
+                    metric.region, metric.namespace, metric.name
+                ),
+                evidence,
+            ),
+        }
+    }
+
+    /// The chain through one alarm.
+    fn alarm(&self, alarm: &Alarm, metric: &MetricRef, value: &str, evidence: &Evidence) -> Outcome {
+        let evidence = Evidence {
+            alarm_name: Some(alarm.name.clone()),
+            alarm_arn: Some(alarm.arn.clone()),
+            ..evidence.clone()
+        };
+        let name = format!("Alarm {} in {}", alarm.name, metric.region);
+        if !alarm.actions_enabled {
+            return Outcome::failed(
+                "CLOUDWATCH_ALARM_ACTIONS_DISABLED",
+                Link::Alarm,
+                format!(
+                    "{name} watches metric {}/{} but its actions are disabled.",
+                    metric.namespace, metric.name
+                ),
+                &evidence,
+            );
+        }
+        match alarm.can_fire(metric, value) {
+            Ok(()) => {}
+            Err(CannotFire::Never(reason)) => {
+                return Outcome::failed(
+                    "CLOUDWATCH_ALARM_CANNOT_FIRE",
+                    Link::Alarm,
+                    format!("{name} does not fire on a single event: {reason}."),
+                    &evidence,
+                );
+            }
+            Err(CannotFire::Undecidable(reason)) => {
+                return Outcome::warning(
+                    "CLOUDWATCH_ALARM_UNDECIDABLE",
+                    Link::Alarm,
+                    format!("Whether {name} fires on a single event cannot be decided: {reason}."),
+                    &evidence,
+                );
+            }
+        }
+        let topics: Vec<&str> = alarm
+            .alarm_actions
+            .iter()
+            .map(String::as_str)
+            .filter(|action| Arn::parse(action).is_some_and(|arn| arn.service == "sns"))
+            .collect();
+        best(topics.into_iter().map(|topic| self.topic(topic, metric, &name, &evidence))).unwrap_or_else(
+            || {
+                Outcome::failed(
+                    "CLOUDWATCH_ALARM_ACTIONS_NOT_VALID",
+                    Link::AlarmAction,
+                    format!("{name} fires on one event but none of its alarm actions is an SNS topic."),
+                    &evidence,
+                )
+            },
+        )
     }
 }

@@ -9,15 +9,20 @@
 //! wins: a passing one, else an undecided one (WARNING, NOT_AVAILABLE: it might pass), else
 //! the one that got furthest. The verdict names the broken link and the resource.
 
-pub mod alarm;
+mod alarm;
 mod chain;
+mod metric_filter;
+mod outcome;
 pub mod selectors;
+mod topic;
+mod trail;
 
 use serde::Serialize;
 
 use crate::controls::Control;
 use crate::error::{ApiFailure, FailureKind};
-use crate::inventory::{Identity, Inventory};
+use crate::identity::Identity;
+use crate::inventory::Inventory;
 
 /// A compliance status, as ASFF spells it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]

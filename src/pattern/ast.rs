@@ -4,6 +4,45 @@ use std::fmt;
 
 use regex::Regex;
 
+/// The four kinds of filter pattern, and the empty one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PatternKind {
+    /// The empty pattern: matches every event.
+    Empty,
+    /// `{ ... }`
+    Json,
+    /// Words and phrases.
+    Terms,
+    /// `[ ... ]`
+    Delimited,
+    /// `%regex%`
+    Regex,
+}
+
+impl PatternKind {
+    /// The kind a pattern text has, from its first non-blank character, valid or not.
+    pub fn of_text(text: &str) -> PatternKind {
+        match text.trim_start().chars().next() {
+            None => PatternKind::Empty,
+            Some('{') => PatternKind::Json,
+            Some('[') => PatternKind::Delimited,
+            Some('%') => PatternKind::Regex,
+            Some(_) => PatternKind::Terms,
+        }
+    }
+
+    /// The kind's name in reports: `empty`, `json`, `terms`, `delimited`, `regex`.
+    pub fn name(self) -> &'static str {
+        match self {
+            PatternKind::Empty => "empty",
+            PatternKind::Json => "json",
+            PatternKind::Terms => "terms",
+            PatternKind::Delimited => "delimited",
+            PatternKind::Regex => "regex",
+        }
+    }
+}
+
 /// The body of a parsed filter pattern, one variant per kind of pattern.
 #[derive(Debug, Clone)]
 pub enum Body {

@@ -140,7 +140,7 @@ pub fn compare(operator: Operator, value: &Value, field: FieldValue<'_>) -> bool
             FieldValue::Number(actual) => {
                 actual.as_f64().is_some_and(|actual| compare_numbers(operator, actual, number.value))
             }
-            FieldValue::Text(text) => number_equals_text_field(operator, number.value, text),
+            FieldValue::Text(_) => NUMBER_MATCHES_TEXT_FIELD,
             _ => false,
         },
         Value::Text(glob) => field.text().is_some_and(|text| equality(operator, glob.matches(&text))),
@@ -170,11 +170,11 @@ fn compare_numbers(operator: Operator, actual: f64, expected: f64) -> bool {
     }
 }
 
-/// A number compared with a string-typed field. AWS does not document this case, so the
-/// conservative reading is kept here, in one place: the comparison is false.
-fn number_equals_text_field(_operator: Operator, _expected: f64, _text: &str) -> bool {
-    false
-}
+/// What a number compared with a string-typed field gives (`{ $.eventName = 5 }` on
+/// `"eventName": "5"`), whatever the operator. AWS does not document the case, so the
+/// conservative reading is kept here, in one place: the comparison is false, so such a
+/// condition never makes a pattern cover an event.
+const NUMBER_MATCHES_TEXT_FIELD: bool = false;
 
 /// Whether a space-delimited pattern matches a raw message.
 pub fn matches_delimited(pattern: &Delimited, message: &str) -> bool {

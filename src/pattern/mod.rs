@@ -3,8 +3,8 @@
 //!
 //! This module has no AWS dependency. Its stages are one file each: [`lex`] (tokens with
 //! spans), [`parse`] (recursive descent), [`ast`] (the tree, printed canonically), [`eval`]
-//! (does a pattern match an event), [`terms`] (the terms language), [`coverage`] (three-valued
-//! evaluation against a control's required events).
+//! (does a pattern match an event), [`terms`] (the terms language), [`logic`] (three-valued
+//! truth), [`coverage`] (three-valued evaluation against a control's required events).
 //!
 //! # Grammar
 //!
@@ -59,6 +59,7 @@ pub mod coverage;
 pub mod error;
 pub mod eval;
 pub mod lex;
+pub mod logic;
 pub mod parse;
 pub mod terms;
 
@@ -71,6 +72,8 @@ pub use coverage::{Coverage, Decision, UncoveredEvent};
 pub use error::{ParseError, ParseErrorKind};
 pub use eval::LogEvent;
 
+pub use ast::PatternKind;
+
 use ast::Body;
 
 /// A parsed filter pattern, with the text it came from.
@@ -78,45 +81,6 @@ use ast::Body;
 pub struct FilterPattern {
     text: String,
     body: Body,
-}
-
-/// The four kinds of filter pattern, and the empty one.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum PatternKind {
-    /// The empty pattern: matches every event.
-    Empty,
-    /// `{ ... }`
-    Json,
-    /// Words and phrases.
-    Terms,
-    /// `[ ... ]`
-    Delimited,
-    /// `%regex%`
-    Regex,
-}
-
-impl PatternKind {
-    /// The kind a pattern text has, from its first non-blank character, valid or not.
-    pub fn of_text(text: &str) -> PatternKind {
-        match text.trim_start().chars().next() {
-            None => PatternKind::Empty,
-            Some('{') => PatternKind::Json,
-            Some('[') => PatternKind::Delimited,
-            Some('%') => PatternKind::Regex,
-            Some(_) => PatternKind::Terms,
-        }
-    }
-
-    /// The kind's name in reports: `empty`, `json`, `terms`, `delimited`, `regex`.
-    pub fn name(self) -> &'static str {
-        match self {
-            PatternKind::Empty => "empty",
-            PatternKind::Json => "json",
-            PatternKind::Terms => "terms",
-            PatternKind::Delimited => "delimited",
-            PatternKind::Regex => "regex",
-        }
-    }
 }
 
 impl FilterPattern {
@@ -141,17 +105,6 @@ impl FilterPattern {
     /// The parsed pattern.
     pub fn body(&self) -> &Body {
         &self.body
-    }
-
-    /// The pattern's kind.
-    pub fn kind(&self) -> PatternKind {
-        match self.body {
-            Body::Everything => PatternKind::Empty,
-            Body::Json(_) => PatternKind::Json,
-            Body::Terms(_) => PatternKind::Terms,
-            Body::Delimited(_) => PatternKind::Delimited,
-            Body::Regex(_) => PatternKind::Regex,
-        }
     }
 
     /// Whether the pattern matches one log event.

@@ -1,9 +1,8 @@
 //! Recursive-descent parser: one method per grammar rule, precedence (`()` > `&&` > `||`) in
 //! [`Parser::or_expr`] and [`Parser::and_expr`] alone.
 
-use super::PatternKind;
 use super::ast::{
-    Body, Condition, Delimited, DelimitedField, Expr, FieldExpr, Operator, Selector, Test, Value,
+    Body, Condition, Delimited, DelimitedField, Expr, FieldExpr, Operator, PatternKind, Selector, Test, Value,
 };
 use super::error::{ParseError, ParseErrorKind};
 use super::lex::{Lexer, Spanned, Token};

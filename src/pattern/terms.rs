@@ -7,6 +7,7 @@
 use super::ast::{Term, TermRole, Terms};
 use super::error::ParseError;
 use super::lex::Lexer;
+use super::logic::{and3, or3};
 
 /// Parses a terms pattern from byte `start` of `source`.
 pub fn parse_terms(source: &str, start: usize) -> Result<Terms, ParseError> {
@@ -65,24 +66,6 @@ impl Terms {
             result = and3(result, any_optional);
         }
         result
-    }
-}
-
-/// Kleene conjunction: false wins, then unknown.
-pub fn and3(left: Option<bool>, right: Option<bool>) -> Option<bool> {
-    match (left, right) {
-        (Some(false), _) | (_, Some(false)) => Some(false),
-        (Some(true), Some(true)) => Some(true),
-        _ => None,
-    }
-}
-
-/// Kleene disjunction: true wins, then unknown.
-pub fn or3(left: Option<bool>, right: Option<bool>) -> Option<bool> {
-    match (left, right) {
-        (Some(true), _) | (_, Some(true)) => Some(true),
-        (Some(false), Some(false)) => Some(false),
-        _ => None,
     }
 }
 

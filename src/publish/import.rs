@@ -6,9 +6,9 @@ use aws_sdk_securityhub::types::{
     Partition, Recommendation, RecordState, Remediation, Resource, Severity, SeverityLabel, StatusReason,
 };
 
-use super::{FailedImport, RegionPublication};
 use crate::error::ApiFailure;
 use crate::findings::Finding;
+use crate::summary::{FailedImport, RegionPublication};
 
 /// BatchImportFindings takes at most this many findings per call.
 pub const IMPORT_BATCH: usize = 100;
@@ -148,7 +148,7 @@ fn to_sdk_finding(finding: &Finding) -> AwsSecurityFinding {
         .remediation(remediation)
         .set_product_fields(Some(finding.product_fields.clone().into_iter().collect()))
         .set_resources(Some(resources))
-        .record_state(RecordState::from(finding.record_state))
+        .record_state(RecordState::from(finding.record_state.as_str()))
         .finding_provider_fields(
             FindingProviderFields::builder()
                 .severity(FindingProviderSeverity::builder().label(severity_label).build())

@@ -12,7 +12,6 @@ mod prior;
 use std::collections::BTreeMap;
 
 use futures::StreamExt;
-use serde::Serialize;
 
 pub use import::IMPORT_BATCH;
 pub use prior::{RegionPrior, is_own_finding, read_prior_findings};
@@ -20,34 +19,10 @@ pub use prior::{RegionPrior, is_own_finding, read_prior_findings};
 use crate::clients::Clients;
 use crate::error::{ApiFailure, FailureKind};
 use crate::evaluate::Verdict;
-use crate::findings::{Finding, FindingSettings, PriorFinding, build_archived_finding, build_finding};
-use crate::inventory::Identity;
-
-/// What publishing did in one region.
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct RegionPublication {
-    /// Findings imported (created or updated), archived ones included.
-    pub imported: usize,
-    /// Earlier findings archived because this run no longer produces them.
-    pub archived: usize,
-    /// Findings Security Hub refused, each with its error.
-    pub failed: Vec<FailedImport>,
-    /// Why the region was skipped, when it was (Security Hub not enabled, access denied...).
-    pub skipped: Option<String>,
-}
-
-/// A finding that Security Hub did not import.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct FailedImport {
-    /// The finding's Id.
-    pub id: String,
-    /// The error code (`InvalidInput`...), or the failure of the whole call.
-    pub code: String,
-    /// The error message.
-    pub message: String,
-}
+use crate::findings::{FindingSettings, RecordState, findings_to_import};
+use crate::identity::Identity;
+use crate::summary::RegionPublication;
+use crate::time::Timestamp;
 
 /// Publishes every verdict to its region's Security Hub, at most `concurrency` regions at a
 /// time, given each region's earlier findings (`prior`, from [`read_prior_findings`]).
@@ -57,7 +32,7 @@ pub async fn publish(
     verdicts: &[Verdict],
     mut prior: BTreeMap<String, RegionPrior>,
     settings: FindingSettings,
-    now: &str,
+    now: Timestamp,
     concurrency: usize,
 ) -> BTreeMap<String, RegionPublication> {
     let mut by_region: BTreeMap<&str, (Vec<&Verdict>, RegionPrior)> = BTreeMap::new();
@@ -100,47 +75,19 @@ async fn publish_region(
     verdicts: &[&Verdict],
     prior: RegionPrior,
     settings: FindingSettings,
-    now: &str,
+    now: Timestamp,
 ) -> RegionPublication {
     let prior = match prior {
         Ok(prior) => prior,
         Err(failure) => return skipped(&failure),
     };
     let findings = findings_to_import(verdicts, &prior, identity, region, settings, now);
-    let archived = findings.iter().filter(|finding| finding.record_state == "ARCHIVED").count();
+    let archived = findings.iter().filter(|finding| finding.record_state == RecordState::Archived).count();
     let mut publication = RegionPublication { archived, ..RegionPublication::default() };
     for batch in findings.chunks(IMPORT_BATCH) {
         import::import_batch(client, region, batch, &mut publication).await;
     }
     publication
-}
-
-/// The findings of a region: one per verdict, and an archived one for every earlier ACTIVE
-/// finding of this tool that the run no longer produces.
-pub fn findings_to_import(
-    verdicts: &[&Verdict],
-    prior: &BTreeMap<String, PriorFinding>,
-    identity: &Identity,
-    region: &str,
-    settings: FindingSettings,
-    now: &str,
-) -> Vec<Finding> {
-    let mut findings: Vec<Finding> = verdicts
-        .iter()
-        .map(|verdict| {
-            let id = crate::findings::finding_id(&identity.account, region, verdict.control.id());
-            build_finding(verdict, identity, settings, now, prior.get(&id))
-        })
-        .collect();
-    let stale: Vec<Finding> = prior
-        .values()
-        .filter(|earlier| {
-            earlier.record_state == "ACTIVE" && !findings.iter().any(|finding| finding.id == earlier.id)
-        })
-        .map(|earlier| build_archived_finding(earlier, identity, region, now))
-        .collect();
-    findings.extend(stale);
-    findings
 }
 
 fn skipped(failure: &ApiFailure) -> RegionPublication {

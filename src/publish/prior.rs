@@ -8,14 +8,16 @@
 use std::collections::BTreeMap;
 
 use aws_sdk_securityhub::Client;
-use aws_sdk_securityhub::types::{AwsSecurityFindingFilters, StringFilter, StringFilterComparison};
+use aws_sdk_securityhub::types::{
+    AwsSecurityFindingFilters, RecordState as SdkRecordState, StringFilter, StringFilterComparison,
+};
 use futures::StreamExt;
 use tokio::time::Instant;
 
 use crate::clients::Clients;
 use crate::error::ApiFailure;
-use crate::findings::{PriorFinding, product_arn, region_id_prefix};
-use crate::inventory::Identity;
+use crate::findings::{PriorFinding, RecordState, product_arn, region_id_prefix};
+use crate::identity::Identity;
 
 /// The earlier findings of one region, by `Id`, or why they could not be read.
 pub type RegionPrior = Result<BTreeMap<String, PriorFinding>, ApiFailure>;
@@ -79,7 +81,10 @@ async fn read_region(client: &Client, identity: &Identity, region: &str) -> Regi
                     id: id.to_string(),
                     created_at: finding.created_at().unwrap_or_default().to_string(),
                     first_observed_at: finding.first_observed_at().map(str::to_string),
-                    record_state: finding.record_state().map_or("ACTIVE", |state| state.as_str()).to_string(),
+                    record_state: match finding.record_state() {
+                        Some(SdkRecordState::Archived) => RecordState::Archived,
+                        _ => RecordState::Active,
+                    },
                 },
             );
         }

@@ -1,5 +1,5 @@
 //! What the command line prints: reports built from the library's results, as text or JSON.
 
+pub mod controls;
 pub mod pattern;
-#[cfg(feature = "aws")]
 pub mod run;

@@ -13,8 +13,8 @@ use crate::pattern::{Decision, FilterPattern, LogEvent, PatternKind};
 #[derive(Debug, Clone, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct CoverageReport {
-    /// The control's id.
-    pub control: &'static str,
+    /// The control (serialised as its id).
+    pub control: Control,
     /// The pattern as given.
     pub pattern: String,
     /// The pattern's kind (`json`, `terms`, `delimited`, `regex`, `empty`).
@@ -57,7 +57,7 @@ impl CoverageReport {
     /// Judges `text` for `control`; an invalid pattern gives a report whose `error` is set.
     pub fn new(control: Control, text: &str) -> Self {
         let mut report = CoverageReport {
-            control: control.id(),
+            control,
             pattern: text.to_string(),
             kind: PatternKind::of_text(text).name(),
             covers: false,
@@ -107,9 +107,7 @@ fn yes_no(flag: bool) -> &'static str {
 
 impl fmt::Display for CoverageReport {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let control: Option<Control> = self.control.parse().ok();
-        let number = control.map(Control::cis_number).unwrap_or("?");
-        writeln!(f, "control:     {} (CIS {number})", self.control)?;
+        writeln!(f, "control:     {} (CIS {})", self.control, self.control.cis_number())?;
         writeln!(f, "kind:        {}", self.kind)?;
         if let Some(error) = &self.error {
             return writeln!(f, "invalid:     {error}");

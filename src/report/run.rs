@@ -2,7 +2,7 @@
 
 use std::fmt;
 
-use crate::audit::AuditSummary;
+use crate::summary::AuditSummary;
 
 /// The summary as a readable table: one row per region and control, then what publishing did.
 pub struct SummaryTable<'a>(pub &'a AuditSummary);

@@ -13,10 +13,11 @@ use aws_sdk_cloudtrail::types::{AdvancedEventSelector, AdvancedFieldSelector, Ev
 use aws_sdk_cloudwatch::types::{ComparisonOperator, Statistic};
 use aws_sdk_cloudwatchlogs::types::MetricTransformation;
 use aws_sdk_securityhub::types::AwsSecurityFinding;
-use cis_monitor::audit::{AuditSummary, run_audit};
+use cis_monitor::audit::run_audit;
 use cis_monitor::clients::{CallPolicy, Clients};
 use cis_monitor::config::AuditConfig;
 use cis_monitor::controls::Control;
+use cis_monitor::summary::{AuditSummary, RegionPublication};
 
 /// The account moto uses by default.
 pub const ACCOUNT: &str = "123456789012";
@@ -451,14 +452,14 @@ impl Account {
     }
 
     pub async fn audit_with(&self, config: &AuditConfig) -> AuditSummary {
-        Box::pin(run_audit(&self.clients(), config, std::time::SystemTime::now()))
+        Box::pin(run_audit(&self.clients(), config, cis_monitor::time::Timestamp::now()))
             .await
             .expect("the audit runs")
     }
 }
 
 /// What publishing did in `region`, which the run must have published to.
-pub fn publication(summary: &AuditSummary, region: &str) -> cis_monitor::publish::RegionPublication {
+pub fn publication(summary: &AuditSummary, region: &str) -> RegionPublication {
     summary
         .regions
         .iter()
@@ -540,7 +541,9 @@ impl Proxy {
     /// Runs the audit `config` describes through this proxy, under `policy`.
     pub async fn audit(&self, policy: CallPolicy, config: &AuditConfig) -> AuditSummary {
         let clients = Clients::new(self.config(policy).await);
-        Box::pin(run_audit(&clients, config, std::time::SystemTime::now())).await.expect("the audit runs")
+        Box::pin(run_audit(&clients, config, cis_monitor::time::Timestamp::now()))
+            .await
+            .expect("the audit runs")
     }
 }
 

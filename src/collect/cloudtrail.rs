@@ -3,8 +3,8 @@
 use aws_sdk_cloudtrail::Client;
 use aws_sdk_cloudtrail::types::{AdvancedEventSelector, EventSelector};
 
-use super::{AdvancedSelector, ClassicSelector, EventSelectors, FieldSelector, Trail, TrailState};
 use crate::error::ApiFailure;
+use crate::inventory::{AdvancedSelector, ClassicSelector, EventSelectors, FieldSelector, Trail, TrailState};
 
 /// The trails `region` sees, shadow copies of other regions' multi-region trails included.
 pub async fn describe_trails(client: &Client, region: &str) -> Result<Vec<Trail>, ApiFailure> {

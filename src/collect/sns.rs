@@ -2,8 +2,8 @@
 
 use aws_sdk_sns::Client;
 
-use super::Subscription;
 use crate::error::ApiFailure;
+use crate::inventory::Subscription;
 
 /// Every subscription of `topic_arn`, all pages, asked in the topic's region.
 pub async fn fetch_subscriptions(

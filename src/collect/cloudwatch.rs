@@ -4,8 +4,8 @@
 use aws_sdk_cloudwatch::Client;
 use aws_sdk_cloudwatch::types::{AlarmType, MetricAlarm, MetricDataQuery};
 
-use super::{Alarm, MetricQuery, MetricRef};
 use crate::error::ApiFailure;
+use crate::inventory::{Alarm, MetricQuery, MetricRef};
 
 /// The standard alarms that watch `metric`.
 pub async fn fetch_alarms_for_metric(client: &Client, metric: &MetricRef) -> Result<Vec<Alarm>, ApiFailure> {

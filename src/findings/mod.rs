@@ -6,6 +6,8 @@
 //! - `CreatedAt`/`FirstObservedAt` kept from the previous run, `UpdatedAt`/`LastObservedAt` now;
 //! - `ProductFields` keys under `cis-monitor/evidence/`.
 
+mod remediation;
+
 use std::collections::BTreeMap;
 
 use serde::Serialize;
@@ -13,7 +15,10 @@ use serde::Serialize;
 use crate::arn::Arn;
 use crate::controls::Control;
 use crate::evaluate::{Link, Status, Verdict};
-use crate::inventory::Identity;
+use crate::identity::Identity;
+use crate::time::Timestamp;
+
+use remediation::remediation_text;
 
 /// The ASFF `Types` entry of every finding.
 pub const FINDING_TYPE: &str =
@@ -94,8 +99,28 @@ pub struct Finding {
     pub remediation: Remediation,
     pub product_fields: BTreeMap<String, String>,
     pub resources: Vec<Resource>,
-    pub record_state: &'static str,
+    pub record_state: RecordState,
     pub finding_provider_fields: FindingProviderFields,
+}
+
+/// ASFF `RecordState`: whether a finding still applies.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum RecordState {
+    /// The finding is current.
+    Active,
+    /// The finding no longer applies (its control or region left the scope).
+    Archived,
+}
+
+impl RecordState {
+    /// The ASFF spelling: `ACTIVE` or `ARCHIVED`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RecordState::Active => "ACTIVE",
+            RecordState::Archived => "ARCHIVED",
+        }
+    }
 }
 
 /// ASFF `Severity`.
@@ -183,12 +208,12 @@ pub struct FindingSettings {
 pub struct PriorFinding {
     /// The finding's `Id`.
     pub id: String,
-    /// `CreatedAt` of the first import.
+    /// `CreatedAt` of the first import, as Security Hub returned it: echoed back unchanged.
     pub created_at: String,
     /// `FirstObservedAt` of the first import, when it had one.
     pub first_observed_at: Option<String>,
-    /// `ACTIVE` or `ARCHIVED`.
-    pub record_state: String,
+    /// Whether it is still active.
+    pub record_state: RecordState,
 }
 
 /// The `Id` of the finding on `control` in `region` of `account`.
@@ -214,7 +239,7 @@ pub fn build_finding(
     verdict: &Verdict,
     identity: &Identity,
     settings: FindingSettings,
-    now: &str,
+    now: Timestamp,
     prior: Option<&PriorFinding>,
 ) -> Finding {
     let control = verdict.control;
@@ -252,7 +277,12 @@ pub fn build_finding(
 
 /// A finding this run no longer produces (its control or region left the scope), re-imported
 /// as ARCHIVED.
-pub fn build_archived_finding(prior: &PriorFinding, identity: &Identity, region: &str, now: &str) -> Finding {
+pub fn build_archived_finding(
+    prior: &PriorFinding,
+    identity: &Identity,
+    region: &str,
+    now: Timestamp,
+) -> Finding {
     let control_id = prior.id.rsplit('/').next().unwrap_or_default();
     let mut finding =
         base_finding(identity, region, control_id, now, Some(prior), SeverityLabel::Informational);
@@ -266,7 +296,7 @@ pub fn build_archived_finding(prior: &PriorFinding, identity: &Identity, region:
     finding.compliance.status = Status::NotAvailable;
     finding.remediation.recommendation.text =
         "None: the control or region was removed from the audit's scope.".to_string();
-    finding.record_state = "ARCHIVED";
+    finding.record_state = RecordState::Archived;
     finding
 }
 
@@ -274,11 +304,12 @@ fn base_finding(
     identity: &Identity,
     region: &str,
     control_id: &str,
-    now: &str,
+    now: Timestamp,
     prior: Option<&PriorFinding>,
     severity: SeverityLabel,
 ) -> Finding {
-    let created_at = prior.map_or(now, |prior| prior.created_at.as_str()).to_string();
+    let now = now.to_string();
+    let created_at = prior.map_or_else(|| now.clone(), |prior| prior.created_at.clone());
     let first_observed_at =
         prior.and_then(|prior| prior.first_observed_at.clone()).unwrap_or_else(|| created_at.clone());
     let types = vec![FINDING_TYPE.to_string()];
@@ -291,9 +322,9 @@ fn base_finding(
         region: region.to_string(),
         types: types.clone(),
         created_at,
-        updated_at: now.to_string(),
+        updated_at: now.clone(),
         first_observed_at,
-        last_observed_at: now.to_string(),
+        last_observed_at: now,
         severity: Severity { label: severity },
         title: String::new(),
         description: String::new(),
@@ -315,7 +346,7 @@ fn base_finding(
             partition: identity.partition.clone(),
             region: region.to_string(),
         }],
-        record_state: "ACTIVE",
+        record_state: RecordState::Active,
         finding_provider_fields: FindingProviderFields { severity: Severity { label: severity }, types },
     }
 }
@@ -384,80 +415,31 @@ fn chain_resources(verdict: &Verdict, identity: &Identity) -> Vec<Resource> {
     .collect()
 }
 
-/// What to do about the verdict, naming the user's own resources and the command that mends
-/// the broken link.
-fn remediation_text(verdict: &Verdict, identity: &Identity) -> String {
-    let evidence = &verdict.evidence;
-    let control = verdict.control;
-    let trail = evidence.trail_arn.as_deref().unwrap_or("<trail-name>");
-    let group = evidence.log_group_name.as_deref().unwrap_or("<cloudtrail-log-group>");
-    let namespace = evidence.metric_namespace.as_deref().unwrap_or("CISBenchmark");
-    let metric =
-        evidence.metric_name.clone().unwrap_or_else(|| format!("cis-{}", control.id().replace('.', "-")));
-    let alarm =
-        evidence.alarm_name.clone().unwrap_or_else(|| format!("cis-{}", control.id().replace('.', "-")));
-    let metric_region = evidence
-        .log_group_arn
-        .as_deref()
-        .and_then(Arn::parse)
-        .map(|arn| arn.region.to_string())
-        .unwrap_or_else(|| verdict.region.clone());
-    let topic = evidence.topic_arn.clone().unwrap_or_else(|| {
-        format!("arn:{}:sns:{metric_region}:{}:<topic>", identity.partition, identity.account)
-    });
-    let alarm_command = format!(
-        "aws cloudwatch put-metric-alarm --region {metric_region} --alarm-name {alarm} --metric-name {metric} \
-         --namespace {namespace} --statistic Sum --period 300 --threshold 1 --comparison-operator \
-         GreaterThanOrEqualToThreshold --evaluation-periods 1 --datapoints-to-alarm 1 --actions-enabled --alarm-actions {topic}"
-    );
-    match (verdict.status, verdict.link) {
-        (Status::Passed, _) => {
-            "No action needed: every link holds. Keep the topic's subscription confirmed.".to_string()
-        }
-        (Status::NotAvailable, _) => format!(
-            "The verdict is unknown: {} Grant the function the read permissions in template.yaml, then run it again.",
-            verdict.description
-        ),
-        (Status::Warning, _) => format!("Verify by hand: {}", verdict.description),
-        (_, Link::Region | Link::MultiRegionTrail) => format!(
-            "Make a trail multi-region and send it to CloudWatch Logs: aws cloudtrail update-trail --name {trail} \
-             --is-multi-region-trail (or create-trail --is-multi-region-trail), then start-logging."
-        ),
-        (_, Link::Logging) => format!("Start the trail: aws cloudtrail start-logging --name {trail}"),
-        (_, Link::ManagementEvents) => format!(
-            "Record all management events: aws cloudtrail put-event-selectors --trail-name {trail} --event-selectors \
-             '[{{\"ReadWriteType\":\"All\",\"IncludeManagementEvents\":true}}]'"
-        ),
-        (_, Link::LogGroup) => format!(
-            "Deliver the trail to CloudWatch Logs: aws cloudtrail update-trail --name {trail} \
-             --cloud-watch-logs-log-group-arn arn:{}:logs:{metric_region}:{}:log-group:{group}:* --cloud-watch-logs-role-arn <role-arn>",
-            identity.partition, identity.account
-        ),
-        (_, Link::MetricFilter) => {
-            let filter = evidence
-                .filter_name
-                .clone()
-                .unwrap_or_else(|| format!("cis-{}", control.id().replace('.', "-")));
-            let full = format!(
-                "aws logs put-metric-filter --region {metric_region} --log-group-name {group} --filter-name {filter} \
-                 --metric-transformations metricName={metric},metricNamespace={namespace},metricValue=1 --filter-pattern '{}'",
-                control.canonical_pattern()
-            );
-            if full.chars().count() <= 512 {
-                full
-            } else {
-                format!(
-                    "aws logs put-metric-filter --region {metric_region} --log-group-name {group} --filter-name {filter} \
-                     --metric-transformations metricName={metric},metricNamespace={namespace},metricValue=1 \
-                     --filter-pattern with the CIS pattern of {} (see the URL).",
-                    control.id()
-                )
-            }
-        }
-        (_, Link::Alarm | Link::AlarmAction) => alarm_command,
-        (_, Link::Subscriber | Link::Complete) => format!(
-            "Subscribe someone and confirm: aws sns subscribe --region {metric_region} --topic-arn {topic} --protocol email \
-             --notification-endpoint <address>, then confirm from the message."
-        ),
-    }
+/// The findings of a region: one per verdict, and an archived one for every earlier ACTIVE
+/// finding of this tool that the run no longer produces.
+pub fn findings_to_import(
+    verdicts: &[&Verdict],
+    prior: &BTreeMap<String, PriorFinding>,
+    identity: &Identity,
+    region: &str,
+    settings: FindingSettings,
+    now: Timestamp,
+) -> Vec<Finding> {
+    let mut findings: Vec<Finding> = verdicts
+        .iter()
+        .map(|verdict| {
+            let id = finding_id(&identity.account, region, verdict.control.id());
+            build_finding(verdict, identity, settings, now, prior.get(&id))
+        })
+        .collect();
+    let stale: Vec<Finding> = prior
+        .values()
+        .filter(|earlier| {
+            earlier.record_state == RecordState::Active
+                && !findings.iter().any(|finding| finding.id == earlier.id)
+        })
+        .map(|earlier| build_archived_finding(earlier, identity, region, now))
+        .collect();
+    findings.extend(stale);
+    findings
 }

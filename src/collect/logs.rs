@@ -2,8 +2,8 @@
 
 use aws_sdk_cloudwatchlogs::Client;
 
-use super::{LogGroupRef, MetricFilter, MetricTransformation};
 use crate::error::ApiFailure;
+use crate::inventory::{LogGroupRef, MetricFilter, MetricTransformation};
 
 /// Every metric filter of `group`, all pages; a failed page fails the whole read.
 pub async fn fetch_metric_filters(

@@ -1,5 +1,7 @@
-//! Collects the inventory: every region at once (bounded), each dependent read issued as soon
-//! as its input is known, each resource read once however many regions lead to it.
+//! Collection, the run's second stage: fills the [`Inventory`] from AWS, every region at once
+//! (bounded), each dependent read issued as soon as its input is known, each resource read once
+//! however many regions lead to it. Each service's reads are one file (`cloudtrail`,
+//! `logs`, `cloudwatch`, `sns`); `memo` is how a resource is read once.
 //!
 //! Only what a verdict can use is read: the trails a region sees; the state of multi-region
 //! trails; the filters of their log groups (in the group's own region, this account only); the
@@ -14,19 +16,26 @@ use futures::StreamExt;
 use futures::future::join_all;
 use tokio::time::Instant;
 
-use super::cloudtrail::{describe_trails, fetch_trail_state};
-use super::cloudwatch::{fetch_alarms_for_metric, fetch_metric_alarms};
-use super::logs::fetch_metric_filters;
-use super::memo::Memo;
-use super::sns::fetch_subscriptions;
-use super::{
-    Alarm, Identity, Inventory, LogGroupRef, MetricFilter, MetricRef, Subscription, Trail, TrailState,
-};
+mod cloudtrail;
+mod cloudwatch;
+mod logs;
+mod memo;
+mod sns;
+
+use cloudtrail::{describe_trails, fetch_trail_state};
+use cloudwatch::{fetch_alarms_for_metric, fetch_metric_alarms};
+use logs::fetch_metric_filters;
+use memo::Memo;
+use sns::fetch_subscriptions;
+
 use crate::arn::Arn;
 use crate::clients::Clients;
 use crate::controls::Control;
 use crate::error::ApiFailure;
-use crate::evaluate::alarm::{alarm_watches, can_fire};
+use crate::identity::Identity;
+use crate::inventory::{
+    Alarm, Inventory, LogGroupRef, MetricFilter, MetricRef, Subscription, Trail, TrailState,
+};
 use crate::pattern::FilterPattern;
 
 type Fetched<T> = Result<T, ApiFailure>;
@@ -159,7 +168,7 @@ impl Collector<'_> {
             .await;
         let Ok(direct) = direct else { return };
         let mut alarms: Vec<Alarm> = direct;
-        if !alarms.iter().any(|alarm| alarm.actions_enabled && can_fire(alarm, metric, value).is_ok()) {
+        if !alarms.iter().any(|alarm| alarm.notifies_on_one_event(metric, value)) {
             let all = self
                 .region_alarms
                 .get_or_fetch(&metric.region, || {
@@ -168,9 +177,7 @@ impl Collector<'_> {
                 })
                 .await;
             if let Ok(all) = all {
-                alarms.extend(
-                    all.into_iter().filter(|alarm| alarm.metric.is_none() && alarm_watches(alarm, metric)),
-                );
+                alarms.extend(all.into_iter().filter(|alarm| alarm.watches_through_math(metric)));
             }
         }
         let topics: BTreeSet<&str> =

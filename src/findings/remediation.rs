@@ -1,0 +1,84 @@
+//! The remediation text of a finding: the command that mends the broken link, with the user's
+//! own resource names.
+
+use crate::arn::Arn;
+use crate::evaluate::{Link, Status, Verdict};
+use crate::identity::Identity;
+
+/// What to do about the verdict, naming the user's own resources and the command that mends
+/// the broken link.
+pub(super) fn remediation_text(verdict: &Verdict, identity: &Identity) -> String {
+    let evidence = &verdict.evidence;
+    let control = verdict.control;
+    let trail = evidence.trail_arn.as_deref().unwrap_or("<trail-name>");
+    let group = evidence.log_group_name.as_deref().unwrap_or("<cloudtrail-log-group>");
+    let namespace = evidence.metric_namespace.as_deref().unwrap_or("CISBenchmark");
+    let metric =
+        evidence.metric_name.clone().unwrap_or_else(|| format!("cis-{}", control.id().replace('.', "-")));
+    let alarm =
+        evidence.alarm_name.clone().unwrap_or_else(|| format!("cis-{}", control.id().replace('.', "-")));
+    let metric_region = evidence
+        .log_group_arn
+        .as_deref()
+        .and_then(Arn::parse)
+        .map(|arn| arn.region.to_string())
+        .unwrap_or_else(|| verdict.region.clone());
+    let topic = evidence.topic_arn.clone().unwrap_or_else(|| {
+        format!("arn:{}:sns:{metric_region}:{}:<topic>", identity.partition, identity.account)
+    });
+    let alarm_command = format!(
+        "aws cloudwatch put-metric-alarm --region {metric_region} --alarm-name {alarm} --metric-name {metric} \
+         --namespace {namespace} --statistic Sum --period 300 --threshold 1 --comparison-operator \
+         GreaterThanOrEqualToThreshold --evaluation-periods 1 --datapoints-to-alarm 1 --actions-enabled --alarm-actions {topic}"
+    );
+    match (verdict.status, verdict.link) {
+        (Status::Passed, _) => {
+            "No action needed: every link holds. Keep the topic's subscription confirmed.".to_string()
+        }
+        (Status::NotAvailable, _) => format!(
+            "The verdict is unknown: {} Grant the function the read permissions in template.yaml, then run it again.",
+            verdict.description
+        ),
+        (Status::Warning, _) => format!("Verify by hand: {}", verdict.description),
+        (_, Link::Region | Link::MultiRegionTrail) => format!(
+            "Make a trail multi-region and send it to CloudWatch Logs: aws cloudtrail update-trail --name {trail} \
+             --is-multi-region-trail (or create-trail --is-multi-region-trail), then start-logging."
+        ),
+        (_, Link::Logging) => format!("Start the trail: aws cloudtrail start-logging --name {trail}"),
+        (_, Link::ManagementEvents) => format!(
+            "Record all management events: aws cloudtrail put-event-selectors --trail-name {trail} --event-selectors \
+             '[{{\"ReadWriteType\":\"All\",\"IncludeManagementEvents\":true}}]'"
+        ),
+        (_, Link::LogGroup) => format!(
+            "Deliver the trail to CloudWatch Logs: aws cloudtrail update-trail --name {trail} \
+             --cloud-watch-logs-log-group-arn arn:{}:logs:{metric_region}:{}:log-group:{group}:* --cloud-watch-logs-role-arn <role-arn>",
+            identity.partition, identity.account
+        ),
+        (_, Link::MetricFilter) => {
+            let filter = evidence
+                .filter_name
+                .clone()
+                .unwrap_or_else(|| format!("cis-{}", control.id().replace('.', "-")));
+            let full = format!(
+                "aws logs put-metric-filter --region {metric_region} --log-group-name {group} --filter-name {filter} \
+                 --metric-transformations metricName={metric},metricNamespace={namespace},metricValue=1 --filter-pattern '{}'",
+                control.canonical_pattern()
+            );
+            if full.chars().count() <= 512 {
+                full
+            } else {
+                format!(
+                    "aws logs put-metric-filter --region {metric_region} --log-group-name {group} --filter-name {filter} \
+                     --metric-transformations metricName={metric},metricNamespace={namespace},metricValue=1 \
+                     --filter-pattern with the CIS pattern of {} (see the URL).",
+                    control.id()
+                )
+            }
+        }
+        (_, Link::Alarm | Link::AlarmAction) => alarm_command,
+        (_, Link::Subscriber | Link::Complete) => format!(
+            "Subscribe someone and confirm: aws sns subscribe --region {metric_region} --topic-arn {topic} --protocol email \
+             --notification-endpoint <address>, then confirm from the message."
+        ),
+    }
+}
