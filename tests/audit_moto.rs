@@ -7,7 +7,10 @@ use aws_sdk_cloudtrail::types::ReadWriteType;
 use cis_monitor::clients::CallPolicy;
 use cis_monitor::config::AuditConfig;
 use cis_monitor::controls::Control;
-use support::{ACCOUNT, Account, HOME, Proxy, Selectors, TrailSpec, description, publication, verdict};
+use support::{
+    ACCOUNT, Account, HOME, Proxy, Selectors, TrailSpec, config_for, description, healthy, publication,
+    verdict,
+};
 
 const EU: &str = "eu-west-1";
 
@@ -150,7 +153,7 @@ async fn trail_without_log_group_fails() {
 async fn filter_on_another_log_group_does_not_count() {
     let account = Account::new().await;
     account.trail(TrailSpec::default()).await;
-    let topic = account.topic(HOME, "cis-alarms", true).await;
+    let topic = account.topic(HOME, healthy::TOPIC, true).await;
     account
         .cis_filter(HOME, "application-logs", Control::VpcChanges, Control::VpcChanges.canonical_pattern())
         .await;
@@ -170,8 +173,8 @@ async fn filter_on_another_log_group_does_not_count() {
 async fn patterns_are_judged_by_meaning() {
     let account = Account::new().await;
     account.trail(TrailSpec::default()).await;
-    let topic = account.topic(HOME, "cis-alarms", true).await;
-    let group = "CloudTrail/management-events";
+    let topic = account.topic(HOME, healthy::TOPIC, true).await;
+    let group = healthy::LOG_GROUP;
     // Reordered, split over lines and with wildcards: passes (Security Hub would fail it).
     let trail_pattern = "{\n  ($.eventName = St*Logging) ||\n  ($.eventName = \"*Trail\")\n}";
     // KMS without the eventSource clause: broader, still complete.
@@ -203,8 +206,8 @@ async fn patterns_are_judged_by_meaning() {
 async fn alarm_must_be_in_the_log_groups_region_and_namespace() {
     let account = Account::new().await;
     account.trail(TrailSpec::default()).await;
-    let topic = account.topic(HOME, "cis-alarms", true).await;
-    let group = "CloudTrail/management-events";
+    let topic = account.topic(HOME, healthy::TOPIC, true).await;
+    let group = healthy::LOG_GROUP;
     for control in Control::ALL {
         account.cis_filter(HOME, group, control, control.canonical_pattern()).await;
     }
@@ -227,9 +230,9 @@ async fn alarm_must_be_in_the_log_groups_region_and_namespace() {
 async fn alarm_that_cannot_fire_and_topic_without_subscriber_fail() {
     let account = Account::new().await;
     account.trail(TrailSpec::default()).await;
-    let subscribed = account.topic(HOME, "cis-alarms", true).await;
+    let subscribed = account.topic(HOME, healthy::TOPIC, true).await;
     let silent = account.topic(HOME, "nobody-listens", false).await;
-    let group = "CloudTrail/management-events";
+    let group = healthy::LOG_GROUP;
     for control in Control::ALL {
         account.cis_filter(HOME, group, control, control.canonical_pattern()).await;
     }
@@ -309,10 +312,7 @@ async fn region_without_security_hub_is_skipped_and_reported() {
     // them with InvalidAccessException, which the proxy's --hub-check reproduces.
     let account = Account::healthy().await;
     let proxy = Proxy::start(&account.moto.endpoint, &["--hub-check"]);
-    let config = AuditConfig {
-        regions: Some(vec![HOME.to_string(), "ap-southeast-2".to_string()]),
-        ..AuditConfig::default()
-    };
+    let config = config_for(&[HOME, "ap-southeast-2"]);
     let summary = proxy.audit(CallPolicy::default(), &config).await;
     let reason = publication(&summary, "ap-southeast-2").skipped.expect("skipped");
     assert!(reason.contains("not enabled"), "{reason}");
@@ -326,11 +326,7 @@ async fn region_without_security_hub_is_skipped_and_reported() {
 async fn controls_dropped_from_scope_are_archived() {
     let account = Account::healthy().await;
     account.audit(&[HOME], true).await;
-    let only_kms = AuditConfig {
-        regions: Some(vec![HOME.to_string()]),
-        controls: vec![Control::KmsKeyChanges],
-        ..AuditConfig::default()
-    };
+    let only_kms = AuditConfig { controls: vec![Control::KmsKeyChanges], ..config_for(&[HOME]) };
     let summary = account.audit_with(&only_kms).await;
     assert_eq!(summary.totals.archived, 2);
     let findings = account.findings(HOME).await;
@@ -351,11 +347,8 @@ async fn failed_findings_carry_the_configured_severity_and_remediation() {
     let account = Account::new().await;
     account.trail(TrailSpec { logging: false, ..TrailSpec::default() }).await;
     account.enable_security_hub(HOME).await;
-    let config = AuditConfig {
-        regions: Some(vec![HOME.to_string()]),
-        failed_severity: cis_monitor::findings::SeverityLabel::High,
-        ..AuditConfig::default()
-    };
+    let config =
+        AuditConfig { failed_severity: cis_monitor::findings::SeverityLabel::High, ..config_for(&[HOME]) };
     account.audit_with(&config).await;
     let findings = account.findings(HOME).await;
     assert_eq!(findings.len(), 3);

@@ -12,7 +12,7 @@ use cis_monitor::config::AuditConfig;
 use cis_monitor::controls::Control;
 use cis_monitor::lambda::{InvocationError, handle_invocation};
 use cis_monitor::summary::AuditSummary;
-use support::{Account, HOME, Proxy, TrailSpec, publication};
+use support::{Account, HOME, Proxy, TrailSpec, config_for, healthy, publication};
 
 const EU: &str = "eu-west-1";
 
@@ -28,11 +28,7 @@ fn test_policy() -> CallPolicy {
 }
 
 fn config(regions: &[&str], publish: bool) -> AuditConfig {
-    AuditConfig {
-        regions: Some(regions.iter().map(|r| r.to_string()).collect()),
-        publish,
-        ..AuditConfig::default()
-    }
+    AuditConfig { publish, ..config_for(regions) }
 }
 
 async fn audit_through(proxy: &Proxy, config: &AuditConfig) -> AuditSummary {
@@ -62,9 +58,9 @@ fn verdicts(summary: &AuditSummary) -> Vec<(String, String, String, String, Stri
 async fn mixed_account() -> Account {
     let account = Account::new().await;
     account.trail(TrailSpec::default()).await;
-    let topic = account.topic(HOME, "cis-alarms", true).await;
+    let topic = account.topic(HOME, healthy::TOPIC, true).await;
     let silent = account.topic(HOME, "silent", false).await;
-    let group = "CloudTrail/management-events";
+    let group = healthy::LOG_GROUP;
     for control in Control::ALL {
         account.cis_filter(HOME, group, control, control.canonical_pattern()).await;
     }

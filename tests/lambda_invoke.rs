@@ -7,7 +7,7 @@ use cis_monitor::clients::Clients;
 use cis_monitor::config::AuditConfig;
 use cis_monitor::lambda::{InvocationError, handle_invocation};
 use serde_json::Value;
-use support::{Account, HOME};
+use support::{Account, HOME, config_for};
 
 fn event(name: &str) -> Value {
     let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("events").join(name);
@@ -17,10 +17,7 @@ fn event(name: &str) -> Value {
 #[tokio::test]
 async fn scheduled_event_runs_the_configured_audit() {
     let account = Account::healthy().await;
-    let config = AuditConfig {
-        regions: Some(vec![HOME.to_string(), "eu-west-1".to_string()]),
-        ..AuditConfig::default()
-    };
+    let config = config_for(&[HOME, "eu-west-1"]);
     let summary = handle_invocation(&account.clients(), &config, &event("scheduled.json"), None)
         .await
         .expect("the invocation succeeds");
@@ -32,7 +29,7 @@ async fn scheduled_event_runs_the_configured_audit() {
 #[tokio::test]
 async fn dry_run_and_one_region_events_narrow_the_run() {
     let account = Account::healthy().await;
-    let config = AuditConfig { regions: Some(vec![HOME.to_string()]), ..AuditConfig::default() };
+    let config = config_for(&[HOME]);
     let dry =
         handle_invocation(&account.clients(), &config, &event("dry-run.json"), None).await.expect("dry run");
     assert_eq!(dry["published"], false);

@@ -2,6 +2,9 @@
 
 #![allow(dead_code)]
 
+pub mod healthy;
+pub mod inventory;
+
 use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::path::PathBuf;
@@ -19,10 +22,7 @@ use cis_monitor::config::AuditConfig;
 use cis_monitor::controls::Control;
 use cis_monitor::summary::{AuditSummary, RegionPublication};
 
-/// The account moto uses by default.
-pub const ACCOUNT: &str = "123456789012";
-/// The home region of the seeded trail.
-pub const HOME: &str = "us-east-1";
+pub use healthy::{ACCOUNT, HOME};
 
 /// A moto server on a free port, stopped when dropped.
 pub struct Moto {
@@ -208,10 +208,10 @@ pub enum Selectors {
 impl Default for TrailSpec<'_> {
     fn default() -> Self {
         TrailSpec {
-            name: "management-events",
+            name: healthy::TRAIL,
             region: HOME,
             multi_region: true,
-            log_group: Some("CloudTrail/management-events"),
+            log_group: Some(healthy::LOG_GROUP),
             logging: true,
             selectors: Selectors::Classic { read_write: ReadWriteType::All, exclude_kms: false },
         }
@@ -251,11 +251,9 @@ impl Account {
     pub async fn healthy_on(moto: Moto) -> Account {
         let account = Account::on(moto).await;
         account.trail(TrailSpec::default()).await;
-        let topic = account.topic(HOME, "cis-alarms", true).await;
+        let topic = account.topic(HOME, healthy::TOPIC, true).await;
         for control in Control::ALL {
-            account
-                .cis_filter(HOME, "CloudTrail/management-events", control, control.canonical_pattern())
-                .await;
+            account.cis_filter(HOME, healthy::LOG_GROUP, control, control.canonical_pattern()).await;
             account.alarm(account.alarm_spec(control, &topic)).await;
         }
         account.enable_security_hub(HOME).await;
@@ -263,16 +261,12 @@ impl Account {
         account
     }
 
-    pub fn metric_name(control: Control) -> String {
-        format!("cis-{}", control.id().replace('.', "-"))
-    }
-
     pub fn alarm_spec(&self, control: Control, topic: &str) -> AlarmSpec<'static> {
         AlarmSpec {
             region: HOME,
-            name: format!("alarm-{}", control.id()),
-            namespace: "CISBenchmark",
-            metric: Account::metric_name(control),
+            name: healthy::alarm_name(control),
+            namespace: healthy::NAMESPACE,
+            metric: healthy::metric_name(control),
             threshold: 1.0,
             actions_enabled: true,
             actions: vec![topic.to_string()],
@@ -341,10 +335,10 @@ impl Account {
         self.filter(
             region,
             group,
-            &format!("filter-{}", control.id()),
+            &healthy::filter_name(control),
             pattern,
-            "CISBenchmark",
-            &Account::metric_name(control),
+            healthy::NAMESPACE,
+            &healthy::metric_name(control),
         )
         .await;
     }
@@ -443,12 +437,7 @@ impl Account {
 
     /// Runs the audit of `regions`.
     pub async fn audit(&self, regions: &[&str], publish: bool) -> AuditSummary {
-        let config = AuditConfig {
-            regions: Some(regions.iter().map(|r| r.to_string()).collect()),
-            publish,
-            ..AuditConfig::default()
-        };
-        self.audit_with(&config).await
+        self.audit_with(&AuditConfig { publish, ..config_for(regions) }).await
     }
 
     pub async fn audit_with(&self, config: &AuditConfig) -> AuditSummary {
@@ -456,6 +445,11 @@ impl Account {
             .await
             .expect("the audit runs")
     }
+}
+
+/// The default configuration, auditing `regions`.
+pub fn config_for(regions: &[&str]) -> AuditConfig {
+    AuditConfig { regions: Some(regions.iter().map(|r| r.to_string()).collect()), ..AuditConfig::default() }
 }
 
 /// What publishing did in `region`, which the run must have published to.

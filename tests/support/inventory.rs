@@ -1,0 +1,139 @@
+//! The healthy account as a plain inventory, for the tests of the pure core: the same names as
+//! the moto account, in any partition, region and log group (`Names`).
+
+use std::collections::BTreeMap;
+
+use cis_monitor::controls::Control;
+use cis_monitor::evaluate::{Verdict, evaluate};
+use cis_monitor::identity::Identity;
+use cis_monitor::inventory::{
+    Alarm, ClassicSelector, EventSelectors, Inventory, LogGroupRef, MetricFilter, MetricRef,
+    MetricTransformation, Subscription, Trail, TrailState,
+};
+
+use super::healthy::{
+    ACCOUNT, HOME, LOG_GROUP, NAMESPACE, TOPIC, TRAIL, alarm_name, filter_name, metric_name,
+};
+
+/// Where the healthy account lives.
+pub struct Names {
+    pub partition: &'static str,
+    pub region: &'static str,
+    pub group: String,
+}
+
+impl Default for Names {
+    fn default() -> Self {
+        Names { partition: "aws", region: HOME, group: LOG_GROUP.to_string() }
+    }
+}
+
+/// The caller: a role of the account.
+pub fn identity(names: &Names) -> Identity {
+    Identity {
+        account: ACCOUNT.to_string(),
+        partition: names.partition.to_string(),
+        arn: format!("arn:{}:iam::{ACCOUNT}:role/cis-monitor", names.partition),
+    }
+}
+
+/// The metric of `control`'s filter.
+pub fn metric(names: &Names, control: Control) -> MetricRef {
+    MetricRef {
+        region: names.region.to_string(),
+        namespace: NAMESPACE.to_string(),
+        name: metric_name(control),
+    }
+}
+
+/// The topic every alarm notifies.
+pub fn topic(names: &Names) -> String {
+    format!("arn:{}:sns:{}:{ACCOUNT}:{TOPIC}", names.partition, names.region)
+}
+
+/// `control`'s alarm: Sum >= 1 over one period, actions enabled, notifying `actions`.
+pub fn alarm(names: &Names, control: Control, actions: Vec<String>) -> Alarm {
+    let metric = metric(names, control);
+    Alarm {
+        name: alarm_name(control),
+        arn: format!(
+            "arn:{}:cloudwatch:{}:{ACCOUNT}:alarm:{}",
+            names.partition,
+            names.region,
+            alarm_name(control)
+        ),
+        actions_enabled: true,
+        alarm_actions: actions,
+        metric: Some((metric.namespace, metric.name)),
+        statistic: Some("Sum".to_string()),
+        comparison: Some("GreaterThanOrEqualToThreshold".to_string()),
+        threshold: Some(1.0),
+        evaluation_periods: Some(1),
+        datapoints_to_alarm: None,
+        queries: vec![],
+    }
+}
+
+/// A compliant inventory: one multi-region trail, the CIS filters, alarms, a subscribed topic.
+pub fn healthy(names: &Names) -> Inventory {
+    let trail_arn = format!("arn:{}:cloudtrail:{}:{ACCOUNT}:trail/{TRAIL}", names.partition, names.region);
+    let group_arn =
+        format!("arn:{}:logs:{}:{ACCOUNT}:log-group:{}:*", names.partition, names.region, names.group);
+    let trail = Trail {
+        name: TRAIL.to_string(),
+        arn: trail_arn.clone(),
+        home_region: names.region.to_string(),
+        multi_region: true,
+        organization: false,
+        log_group_arn: Some(group_arn.clone()),
+    };
+    let group = LogGroupRef::from_arn(&group_arn).expect("log group ARN");
+    let filters = Control::ALL
+        .iter()
+        .map(|control| MetricFilter {
+            name: filter_name(*control),
+            pattern: control.canonical_pattern().to_string(),
+            metrics: vec![MetricTransformation {
+                name: metric_name(*control),
+                namespace: NAMESPACE.to_string(),
+                value: "1".to_string(),
+            }],
+            field_selection_criteria: None,
+            apply_on_transformed_logs: false,
+        })
+        .collect();
+    let selectors = EventSelectors {
+        classic: vec![ClassicSelector {
+            read_write_type: "All".to_string(),
+            include_management_events: true,
+            exclude_management_event_sources: vec![],
+        }],
+        advanced: vec![],
+    };
+    Inventory {
+        interrupted: false,
+        regions: BTreeMap::from([(names.region.to_string(), Ok(vec![trail]))]),
+        trail_states: BTreeMap::from([(
+            trail_arn,
+            TrailState { logging: Ok(true), selectors: Ok(selectors) },
+        )]),
+        log_groups: BTreeMap::from([(group, Ok(filters))]),
+        alarms: Control::ALL
+            .iter()
+            .map(|c| (metric(names, *c), Ok(vec![alarm(names, *c, vec![topic(names)])])))
+            .collect(),
+        region_alarms: BTreeMap::new(),
+        topics: BTreeMap::from([(
+            topic(names),
+            Ok(vec![Subscription {
+                arn: format!("{}:0b5f3a53-8f0f-4c5e-9a36-4f8d2a6c1e77", topic(names)),
+                protocol: "email".to_string(),
+            }]),
+        )]),
+    }
+}
+
+/// The verdicts of every control in the names' region.
+pub fn verdicts(inventory: &Inventory, names: &Names) -> Vec<Verdict> {
+    evaluate(inventory, &identity(names), &[names.region.to_string()], &Control::ALL)
+}
