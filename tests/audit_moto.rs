@@ -4,12 +4,14 @@
 mod support;
 
 use aws_sdk_cloudtrail::types::ReadWriteType;
+use aws_sdk_cloudwatch::types::StandardUnit;
+use aws_sdk_cloudwatchlogs::types::StandardUnit as LogsUnit;
 use cis_monitor::clients::CallPolicy;
 use cis_monitor::config::AuditConfig;
 use cis_monitor::controls::Control;
 use support::{
-    ACCOUNT, Account, HOME, Proxy, Selectors, TrailSpec, config_for, description, healthy, publication,
-    verdict,
+    ACCOUNT, Account, HOME, Proxy, Publishing, Selectors, TrailSpec, config_for, description, healthy,
+    publication, verdict,
 };
 
 const EU: &str = "eu-west-1";
@@ -364,4 +366,90 @@ async fn failed_findings_carry_the_configured_severity_and_remediation() {
             .to_string();
         assert!(text.contains("aws cloudtrail start-logging --name arn:aws:cloudtrail:us-east-1:"), "{text}");
     }
+}
+
+#[tokio::test]
+async fn an_alarm_must_watch_the_stream_the_filter_publishes_and_change_state() {
+    // The four ways issue 15 found an alarm that never notifies, reported PASSED before.
+    let account = Account::new().await;
+    account.trail(TrailSpec::default()).await;
+    let topic = account.topic(HOME, healthy::TOPIC, true).await;
+    let group = healthy::LOG_GROUP;
+    let publish = |control: Control, publishing: Publishing<'static>| {
+        let account = &account;
+        async move {
+            account
+                .filter_publishing(
+                    HOME,
+                    group,
+                    &healthy::filter_name(control),
+                    control.canonical_pattern(),
+                    healthy::NAMESPACE,
+                    &healthy::metric_name(control),
+                    publishing,
+                )
+                .await;
+        }
+    };
+    // CloudWatch.7: a dimensionless filter, an alarm on the Environment=prod stream.
+    publish(Control::KmsKeyChanges, Publishing::default()).await;
+    let mut prod = account.alarm_spec(Control::KmsKeyChanges, &topic);
+    prod.dimensions = vec![("Environment", "prod")];
+    account.alarm(prod).await;
+    // CloudWatch.5: the filter publishes in Count, the alarm asks for Seconds.
+    publish(Control::CloudTrailChanges, Publishing { unit: Some(LogsUnit::Count), ..Publishing::default() })
+        .await;
+    let mut seconds = account.alarm_spec(Control::CloudTrailChanges, &topic);
+    seconds.unit = Some(StandardUnit::Seconds);
+    account.alarm(seconds).await;
+    // CloudWatch.14: one stream per event, the alarm on the dimensionless metric.
+    let per_event = Publishing { dimensions: vec![("EventName", "$.eventName")], ..Publishing::default() };
+    publish(Control::VpcChanges, per_event).await;
+    account.alarm(account.alarm_spec(Control::VpcChanges, &topic)).await;
+    let summary = account.audit(&[HOME], false).await;
+    assert_eq!(status(&summary, HOME, Control::KmsKeyChanges), failed("CLOUDWATCH_ALARM_STREAM_NOT_WATCHED"));
+    assert!(description(&summary, HOME, Control::KmsKeyChanges).contains("{Environment=prod}"));
+    assert_eq!(status(&summary, HOME, Control::CloudTrailChanges), failed("CLOUDWATCH_ALARM_CANNOT_FIRE"));
+    assert!(description(&summary, HOME, Control::CloudTrailChanges).contains("unit Seconds"));
+    assert_eq!(status(&summary, HOME, Control::VpcChanges), failed("CLOUDWATCH_ALARM_STREAM_NOT_WATCHED"));
+
+    // Missing data treated as breaching, and the filter publishes no default value.
+    let account = Account::new().await;
+    account.trail(TrailSpec::default()).await;
+    let topic = account.topic(HOME, healthy::TOPIC, true).await;
+    account.cis_filter(HOME, group, Control::KmsKeyChanges, Control::KmsKeyChanges.canonical_pattern()).await;
+    let mut breaching = account.alarm_spec(Control::KmsKeyChanges, &topic);
+    breaching.treat_missing_data = Some("breaching");
+    account.alarm(breaching).await;
+    let summary = account.audit(&[HOME], false).await;
+    assert_eq!(status(&summary, HOME, Control::KmsKeyChanges), failed("CLOUDWATCH_ALARM_CANNOT_FIRE"));
+    assert!(description(&summary, HOME, Control::KmsKeyChanges).contains("breaching"));
+}
+
+#[tokio::test]
+async fn alarms_on_every_per_event_stream_complete_the_chain() {
+    let account = Account::new().await;
+    account.trail(TrailSpec::default()).await;
+    let topic = account.topic(HOME, healthy::TOPIC, true).await;
+    let control = Control::CloudTrailChanges;
+    let per_event = Publishing { dimensions: vec![("EventName", "$.eventName")], ..Publishing::default() };
+    account
+        .filter_publishing(
+            HOME,
+            healthy::LOG_GROUP,
+            &healthy::filter_name(control),
+            control.canonical_pattern(),
+            healthy::NAMESPACE,
+            &healthy::metric_name(control),
+            per_event,
+        )
+        .await;
+    for event in control.required_events() {
+        let mut spec = account.alarm_spec(control, &topic);
+        spec.name = format!("{}-{}", spec.name, event.name);
+        spec.dimensions = vec![("EventName", event.name)];
+        account.alarm(spec).await;
+    }
+    let summary = account.audit(&[HOME], false).await;
+    assert_eq!(status(&summary, HOME, control), passed(), "{}", description(&summary, HOME, control));
 }

@@ -85,11 +85,10 @@ fn metric_math_alarms_count_when_they_return_the_metric() {
     let metric = metric(&names, control);
     inventory.alarms.insert(metric.clone(), Ok(vec![]));
     let mut math = alarm(&names, control, vec![topic(&names)]);
-    math.metric = None;
     math.statistic = None;
     math.queries = vec![MetricQuery {
         id: "m1".to_string(),
-        metric: Some((metric.namespace.clone(), metric.name.clone())),
+        metric: math.metric.take(),
         statistic: Some("Sum".to_string()),
         expression: None,
         return_data: true,

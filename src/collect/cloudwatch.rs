@@ -1,18 +1,25 @@
-//! CloudWatch reads: the alarms on one metric, and, when those are not enough, every metric
+//! CloudWatch reads: the alarms on one metric stream, and, when those are not enough, every metric
 //! alarm of a region (DescribeAlarmsForMetric leaves out metric-math alarms).
 
 use aws_sdk_cloudwatch::Client;
-use aws_sdk_cloudwatch::types::{AlarmType, MetricAlarm, MetricDataQuery};
+use aws_sdk_cloudwatch::types::{AlarmType, Dimension as SdkDimension, MetricAlarm, MetricDataQuery};
 
 use crate::error::ApiFailure;
-use crate::inventory::{Alarm, MetricQuery, MetricRef};
+use crate::inventory::{Alarm, Dimension, MetricQuery, MetricRef, WatchedMetric};
 
-/// The standard alarms that watch `metric`.
+/// The standard alarms on the stream `metric`, asked with its dimensions. (Emulators may also
+/// return alarms on the metric's other streams; evaluation matches streams exactly.)
 pub async fn fetch_alarms_for_metric(client: &Client, metric: &MetricRef) -> Result<Vec<Alarm>, ApiFailure> {
+    let dimensions = metric
+        .dimensions
+        .iter()
+        .map(|dimension| SdkDimension::builder().name(&dimension.name).value(&dimension.value).build())
+        .collect();
     let output = client
         .describe_alarms_for_metric()
         .namespace(&metric.namespace)
         .metric_name(&metric.name)
+        .set_dimensions(Some(dimensions).filter(|dimensions: &Vec<SdkDimension>| !dimensions.is_empty()))
         .send()
         .await
         .map_err(|error| ApiFailure::from_sdk("cloudwatch:DescribeAlarmsForMetric", &metric.region, error))?;
@@ -32,7 +39,12 @@ pub async fn fetch_metric_alarms(client: &Client, region: &str) -> Result<Vec<Al
 
 fn alarm(alarm: &MetricAlarm) -> Alarm {
     let metric = match (alarm.namespace(), alarm.metric_name()) {
-        (Some(namespace), Some(name)) => Some((namespace.to_string(), name.to_string())),
+        (Some(namespace), Some(name)) => Some(WatchedMetric {
+            namespace: namespace.to_string(),
+            name: name.to_string(),
+            dimensions: dimensions(alarm.dimensions()),
+            unit: alarm.unit().map(|unit| unit.as_str().to_string()),
+        }),
         _ => None,
     };
     Alarm {
@@ -49,15 +61,22 @@ fn alarm(alarm: &MetricAlarm) -> Alarm {
         threshold: alarm.threshold(),
         evaluation_periods: alarm.evaluation_periods(),
         datapoints_to_alarm: alarm.datapoints_to_alarm(),
+        treat_missing_data: alarm.treat_missing_data().map(str::to_string),
         queries: alarm.metrics().iter().map(query).collect(),
     }
 }
 
 fn query(query: &MetricDataQuery) -> MetricQuery {
     let stat = query.metric_stat();
-    let metric = stat
-        .and_then(|stat| stat.metric())
-        .and_then(|metric| Some((metric.namespace()?.to_string(), metric.metric_name()?.to_string())));
+    let metric = stat.and_then(|stat| {
+        let metric = stat.metric()?;
+        Some(WatchedMetric {
+            namespace: metric.namespace()?.to_string(),
+            name: metric.metric_name()?.to_string(),
+            dimensions: dimensions(metric.dimensions()),
+            unit: stat.unit().map(|unit| unit.as_str().to_string()),
+        })
+    });
     MetricQuery {
         id: query.id().unwrap_or_default().to_string(),
         metric,
@@ -65,4 +84,17 @@ fn query(query: &MetricDataQuery) -> MetricQuery {
         expression: query.expression().map(str::to_string),
         return_data: query.return_data().unwrap_or(true),
     }
+}
+
+/// An alarm's dimensions, sorted by name as a stream's are.
+fn dimensions(dimensions: &[SdkDimension]) -> Vec<Dimension> {
+    let mut dimensions: Vec<Dimension> = dimensions
+        .iter()
+        .map(|dimension| Dimension {
+            name: dimension.name().unwrap_or_default().to_string(),
+            value: dimension.value().unwrap_or_default().to_string(),
+        })
+        .collect();
+    dimensions.sort();
+    dimensions
 }

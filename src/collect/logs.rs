@@ -26,6 +26,14 @@ pub async fn fetch_metric_filters(
                         name: metric.metric_name().to_string(),
                         namespace: metric.metric_namespace().to_string(),
                         value: metric.metric_value().to_string(),
+                        dimensions: metric
+                            .dimensions()
+                            .map(|dimensions| {
+                                dimensions.iter().map(|(name, field)| (name.clone(), field.clone())).collect()
+                            })
+                            .unwrap_or_default(),
+                        unit: metric.unit().map(|unit| unit.as_str().to_string()),
+                        default_value: metric.default_value(),
                     })
                     .collect(),
                 field_selection_criteria: filter

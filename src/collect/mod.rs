@@ -5,8 +5,8 @@
 //!
 //! Only what a verdict can use is read: the trails a region sees; the state of multi-region
 //! trails; the filters of their log groups (in the group's own region, this account only); the
-//! alarms on the metrics of filters that cover a control in scope; the subscriptions of those
-//! alarms' topics (this account only).
+//! alarms on the metric streams that the required events of the controls a filter covers
+//! publish to; the subscriptions of those alarms' topics (this account only).
 //!
 //! The SDK's futures are large; each fan-out boxes its futures so that the stack stays small.
 
@@ -34,7 +34,7 @@ use crate::controls::Control;
 use crate::error::ApiFailure;
 use crate::identity::Identity;
 use crate::inventory::{
-    Alarm, Inventory, LogGroupRef, MetricFilter, MetricRef, Subscription, Trail, TrailState,
+    Alarm, Datapoint, Inventory, LogGroupRef, MetricFilter, MetricRef, Subscription, Trail, TrailState,
 };
 use crate::pattern::FilterPattern;
 
@@ -137,28 +137,33 @@ impl Collector<'_> {
             })
             .await;
         let Ok(filters) = filters else { return };
-        let needed: BTreeSet<(MetricRef, String)> = filters
-            .iter()
-            .filter(|filter| self.covers_a_control(filter))
-            .flat_map(|filter| &filter.metrics)
-            .map(|metric| {
-                let key = MetricRef {
-                    region: group.region.clone(),
-                    namespace: metric.namespace.clone(),
-                    name: metric.name.clone(),
-                };
-                (key, metric.value.clone())
-            })
-            .collect();
-        join_all(needed.iter().map(|(metric, value)| Box::pin(self.follow_metric(metric, value)))).await;
+        let mut needed: Vec<Datapoint> = Vec::new();
+        for filter in &filters {
+            for control in self.controls_covered(filter) {
+                let events = control.required_events().iter();
+                let datapoints = filter.metrics.iter().flat_map(|metric| {
+                    events.clone().filter_map(|event| metric.datapoint(&group.region, event).ok())
+                });
+                for datapoint in datapoints {
+                    if !needed.contains(&datapoint) {
+                        needed.push(datapoint);
+                    }
+                }
+            }
+        }
+        join_all(needed.iter().map(|datapoint| Box::pin(self.follow_datapoint(datapoint)))).await;
     }
 
-    fn covers_a_control(&self, filter: &MetricFilter) -> bool {
-        FilterPattern::parse(&filter.pattern)
-            .is_ok_and(|pattern| self.controls.iter().any(|control| pattern.coverage(*control).covers()))
+    /// The controls in scope whose every required event `filter`'s pattern catches.
+    fn controls_covered(&self, filter: &MetricFilter) -> Vec<Control> {
+        let Ok(pattern) = FilterPattern::parse(&filter.pattern) else { return Vec::new() };
+        self.controls.iter().copied().filter(|control| pattern.coverage(*control).covers()).collect()
     }
 
-    async fn follow_metric(&self, metric: &MetricRef, value: &str) {
+    /// The alarms on the stream of `datapoint` and the topics they notify; the region's
+    /// metric-math alarms too, unless a standard alarm already notifies on the event.
+    async fn follow_datapoint(&self, datapoint: &Datapoint) {
+        let metric = &datapoint.metric;
         let direct = self
             .alarms
             .get_or_fetch(metric, || {
@@ -167,8 +172,8 @@ impl Collector<'_> {
             })
             .await;
         let Ok(direct) = direct else { return };
-        let mut alarms: Vec<Alarm> = direct;
-        if !alarms.iter().any(|alarm| alarm.notifies_on_one_event(metric, value)) {
+        let mut alarms: Vec<Alarm> = direct.into_iter().filter(|alarm| alarm.watches(metric)).collect();
+        if !alarms.iter().any(|alarm| alarm.notifies_on_one_event(datapoint)) {
             let all = self
                 .region_alarms
                 .get_or_fetch(&metric.region, || {

@@ -2,7 +2,7 @@
 //! control requires, sees every event, and publishes a metric.
 
 use crate::error::FailureKind;
-use crate::inventory::{LogGroupRef, MetricFilter, MetricRef};
+use crate::inventory::{LogGroupRef, MetricFilter};
 use crate::pattern::{Decision, FilterPattern};
 
 use super::chain::Walk;
@@ -109,11 +109,6 @@ impl Walk<'_> {
         };
         evidence.metric_namespace = Some(transformation.namespace.clone());
         evidence.metric_name = Some(transformation.name.clone());
-        let metric = MetricRef {
-            region: group.region.clone(),
-            namespace: transformation.namespace.clone(),
-            name: transformation.name.clone(),
-        };
-        self.alarms(&metric, &transformation.value, &name, &evidence)
+        self.streams(group, transformation, &name, &evidence)
     }
 }

@@ -119,6 +119,9 @@ pub struct Evidence {
     pub metric_namespace: Option<String>,
     /// The filter's metric name.
     pub metric_name: Option<String>,
+    /// The dimensions of the stream the verdict rests on (`EventName=CreateVpc`), when the
+    /// filter publishes any.
+    pub metric_dimensions: Option<String>,
     /// The alarm's name.
     pub alarm_name: Option<String>,
     /// The alarm's ARN.

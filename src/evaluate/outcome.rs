@@ -1,5 +1,6 @@
 //! How far one candidate chain got, and which of several chains is the best: passing first,
-//! then undecided, then failed; deeper first within each.
+//! then undecided, then failed; deeper first within each. Where every part must hold (each
+//! stream of a filter), the worst decides.
 
 use crate::error::{ApiFailure, FailureKind};
 
@@ -61,4 +62,9 @@ impl Outcome {
 /// The best of several candidate chains, when there is any.
 pub(super) fn best(outcomes: impl Iterator<Item = Outcome>) -> Option<Outcome> {
     outcomes.min_by_key(Outcome::rank)
+}
+
+/// The worst of several outcomes that must all hold, when there is any.
+pub(super) fn worst(outcomes: impl Iterator<Item = Outcome>) -> Option<Outcome> {
+    outcomes.max_by_key(Outcome::rank)
 }

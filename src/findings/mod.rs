@@ -379,6 +379,7 @@ fn product_fields(verdict: &Verdict) -> BTreeMap<String, String> {
         ("FilterOverBroad", flag(evidence.filter_over_broad)),
         ("MetricNamespace", evidence.metric_namespace.clone()),
         ("MetricName", evidence.metric_name.clone()),
+        ("MetricDimensions", evidence.metric_dimensions.clone()),
         ("AlarmName", evidence.alarm_name.clone()),
         ("AlarmArn", evidence.alarm_arn.clone()),
         ("TopicArn", evidence.topic_arn.clone()),

@@ -26,10 +26,12 @@ pub(super) fn remediation_text(verdict: &Verdict, identity: &Identity) -> String
     let topic = evidence.topic_arn.clone().unwrap_or_else(|| {
         format!("arn:{}:sns:{metric_region}:{}:<topic>", identity.partition, identity.account)
     });
+    let dimensions = evidence.metric_dimensions.as_deref().map_or_else(String::new, dimensions_option);
     let alarm_command = format!(
         "aws cloudwatch put-metric-alarm --region {metric_region} --alarm-name {alarm} --metric-name {metric} \
-         --namespace {namespace} --statistic Sum --period 300 --threshold 1 --comparison-operator \
-         GreaterThanOrEqualToThreshold --evaluation-periods 1 --datapoints-to-alarm 1 --actions-enabled --alarm-actions {topic}"
+         --namespace {namespace}{dimensions} --statistic Sum --period 300 --threshold 1 --comparison-operator \
+         GreaterThanOrEqualToThreshold --evaluation-periods 1 --datapoints-to-alarm 1 --treat-missing-data notBreaching \
+         --actions-enabled --alarm-actions {topic}"
     );
     match (verdict.status, verdict.link) {
         (Status::Passed, _) => {
@@ -81,4 +83,16 @@ pub(super) fn remediation_text(verdict: &Verdict, identity: &Identity) -> String
              --notification-endpoint <address>, then confirm from the message."
         ),
     }
+}
+
+/// ` --dimensions Name=A,Value=1 Name=B,Value=2` for the evidence's `{A=1, B=2}`.
+fn dimensions_option(label: &str) -> String {
+    let pairs: Vec<String> = label
+        .trim_start_matches('{')
+        .trim_end_matches('}')
+        .split(", ")
+        .filter_map(|pair| pair.split_once('='))
+        .map(|(name, value)| format!("Name={name},Value={value}"))
+        .collect();
+    format!(" --dimensions {}", pairs.join(" "))
 }

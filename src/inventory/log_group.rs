@@ -1,8 +1,13 @@
-//! Log groups and their metric filters: where a trail delivers, and what each filter counts.
+//! Log groups and their metric filters: where a trail delivers, what each filter counts, and
+//! into which metric stream a required event's datapoint goes.
+
+use std::collections::BTreeMap;
 
 use serde::Serialize;
 
+use super::alarm::{Datapoint, Dimension, MetricRef};
 use crate::arn::Arn;
+use crate::controls::RequiredEvent;
 
 /// A CloudWatch Logs log group, located by region, account and name.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
@@ -32,7 +37,7 @@ impl LogGroupRef {
 }
 
 /// A metric filter of a log group.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct MetricFilter {
     /// The filter's name.
@@ -48,7 +53,7 @@ pub struct MetricFilter {
 }
 
 /// The metric a metric filter publishes.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct MetricTransformation {
     /// The metric's name.
@@ -57,6 +62,55 @@ pub struct MetricTransformation {
     pub namespace: String,
     /// The value published per matching event: a number, or a `$.field` selector.
     pub value: String,
+    /// Its dimensions: each dimension's name, and the field of the event its value comes from
+    /// (`$.eventName`). Each set of values is a stream of its own.
+    pub dimensions: BTreeMap<String, String>,
+    /// The unit of the published datapoints, when the filter sets one.
+    pub unit: Option<String>,
+    /// What the filter publishes for a log event it does not match, if anything.
+    pub default_value: Option<f64>,
+}
+
+/// A dimension whose value comes from a field the control does not pin, so that the stream
+/// one required event publishes to is not known.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UnpinnedDimension {
+    /// The dimension's name.
+    pub name: String,
+    /// The field its value comes from, as the filter writes it.
+    pub field: String,
+}
+
+impl MetricTransformation {
+    /// The datapoint one record of `event` publishes, in `region`: its stream takes each
+    /// dimension's value from the field the filter names, which is known only for the fields
+    /// the control pins (`$.eventName`, `$.eventSource`).
+    ///
+    /// # Errors
+    ///
+    /// The first [`UnpinnedDimension`], when a dimension's value comes from any other field.
+    pub fn datapoint(&self, region: &str, event: &RequiredEvent) -> Result<Datapoint, UnpinnedDimension> {
+        let mut dimensions = Vec::with_capacity(self.dimensions.len());
+        for (name, field) in &self.dimensions {
+            let value = match field.trim() {
+                "$.eventName" => event.name,
+                "$.eventSource" => event.source,
+                _ => return Err(UnpinnedDimension { name: name.clone(), field: field.clone() }),
+            };
+            dimensions.push(Dimension { name: name.clone(), value: value.to_string() });
+        }
+        Ok(Datapoint {
+            metric: MetricRef {
+                region: region.to_string(),
+                namespace: self.namespace.clone(),
+                name: self.name.clone(),
+                dimensions,
+            },
+            value: self.value.clone(),
+            unit: self.unit.clone(),
+            default_value: self.default_value,
+        })
+    }
 }
 
 #[cfg(test)]
@@ -78,5 +132,33 @@ mod tests {
         assert_eq!(china.map(|g| g.name), Some("a:b".to_string()));
         assert_eq!(LogGroupRef::from_arn("arn:aws:s3:::bucket"), None);
         assert_eq!(LogGroupRef::from_arn("not an arn"), None);
+    }
+
+    #[test]
+    fn dimensions_on_pinned_fields_name_the_stream() {
+        let transformation = |dimensions: &[(&str, &str)]| MetricTransformation {
+            name: "VpcChanges".to_string(),
+            namespace: "CIS".to_string(),
+            value: "1".to_string(),
+            dimensions: dimensions.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect(),
+            unit: Some("Count".to_string()),
+            default_value: None,
+        };
+        let event = RequiredEvent { name: "CreateVpc", source: "ec2.amazonaws.com" };
+        let plain = transformation(&[]).datapoint("eu-west-1", &event).expect("known");
+        assert_eq!(plain.metric.label(), "CIS/VpcChanges");
+        assert_eq!(plain.unit.as_deref(), Some("Count"));
+        let per_event = transformation(&[("Source", "$.eventSource"), ("EventName", " $.eventName ")])
+            .datapoint("eu-west-1", &event)
+            .expect("known");
+        assert_eq!(
+            per_event.metric.label(),
+            "CIS/VpcChanges {EventName=CreateVpc, Source=ec2.amazonaws.com}"
+        );
+        let unpinned = transformation(&[("User", "$.userIdentity.arn")]).datapoint("eu-west-1", &event);
+        assert_eq!(
+            unpinned,
+            Err(UnpinnedDimension { name: "User".to_string(), field: "$.userIdentity.arn".to_string() })
+        );
     }
 }

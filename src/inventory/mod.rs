@@ -16,8 +16,10 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
-pub use alarm::{Alarm, CannotFire, MetricQuery, MetricRef};
-pub use log_group::{LogGroupRef, MetricFilter, MetricTransformation};
+pub use alarm::{
+    Alarm, CannotFire, Datapoint, Dimension, MetricQuery, MetricRef, WatchedMetric, dimensions_label,
+};
+pub use log_group::{LogGroupRef, MetricFilter, MetricTransformation, UnpinnedDimension};
 pub use topic::Subscription;
 pub use trail::{AdvancedSelector, ClassicSelector, EventSelectors, FieldSelector, Trail, TrailState};
 

@@ -8,7 +8,7 @@ use cis_monitor::evaluate::{Verdict, evaluate};
 use cis_monitor::identity::Identity;
 use cis_monitor::inventory::{
     Alarm, ClassicSelector, EventSelectors, Inventory, LogGroupRef, MetricFilter, MetricRef,
-    MetricTransformation, Subscription, Trail, TrailState,
+    MetricTransformation, Subscription, Trail, TrailState, WatchedMetric,
 };
 
 use super::healthy::{
@@ -43,6 +43,7 @@ pub fn metric(names: &Names, control: Control) -> MetricRef {
         region: names.region.to_string(),
         namespace: NAMESPACE.to_string(),
         name: metric_name(control),
+        dimensions: vec![],
     }
 }
 
@@ -64,12 +65,18 @@ pub fn alarm(names: &Names, control: Control, actions: Vec<String>) -> Alarm {
         ),
         actions_enabled: true,
         alarm_actions: actions,
-        metric: Some((metric.namespace, metric.name)),
+        metric: Some(WatchedMetric {
+            namespace: metric.namespace,
+            name: metric.name,
+            dimensions: metric.dimensions,
+            unit: None,
+        }),
         statistic: Some("Sum".to_string()),
         comparison: Some("GreaterThanOrEqualToThreshold".to_string()),
         threshold: Some(1.0),
         evaluation_periods: Some(1),
         datapoints_to_alarm: None,
+        treat_missing_data: None,
         queries: vec![],
     }
 }
@@ -97,6 +104,9 @@ pub fn healthy(names: &Names) -> Inventory {
                 name: metric_name(*control),
                 namespace: NAMESPACE.to_string(),
                 value: "1".to_string(),
+                dimensions: BTreeMap::new(),
+                unit: None,
+                default_value: None,
             }],
             field_selection_criteria: None,
             apply_on_transformed_logs: false,

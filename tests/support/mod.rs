@@ -13,8 +13,8 @@ use std::time::{Duration, Instant};
 
 use aws_config::{BehaviorVersion, Region, SdkConfig};
 use aws_sdk_cloudtrail::types::{AdvancedEventSelector, AdvancedFieldSelector, EventSelector, ReadWriteType};
-use aws_sdk_cloudwatch::types::{ComparisonOperator, Statistic};
-use aws_sdk_cloudwatchlogs::types::MetricTransformation;
+use aws_sdk_cloudwatch::types::{ComparisonOperator, Dimension, StandardUnit, Statistic};
+use aws_sdk_cloudwatchlogs::types::{MetricTransformation, StandardUnit as LogsUnit};
 use aws_sdk_securityhub::types::AwsSecurityFinding;
 use cis_monitor::audit::run_audit;
 use cis_monitor::clients::{CallPolicy, Clients};
@@ -224,9 +224,20 @@ pub struct AlarmSpec<'a> {
     pub name: String,
     pub namespace: &'a str,
     pub metric: String,
+    pub dimensions: Vec<(&'a str, &'a str)>,
+    pub unit: Option<StandardUnit>,
     pub threshold: f64,
+    pub treat_missing_data: Option<&'a str>,
     pub actions_enabled: bool,
     pub actions: Vec<String>,
+}
+
+/// What a metric filter publishes besides its metric: dimensions (name, field), unit, default.
+#[derive(Default)]
+pub struct Publishing<'a> {
+    pub dimensions: Vec<(&'a str, &'a str)>,
+    pub unit: Option<LogsUnit>,
+    pub default_value: Option<f64>,
 }
 
 impl Account {
@@ -267,7 +278,10 @@ impl Account {
             name: healthy::alarm_name(control),
             namespace: healthy::NAMESPACE,
             metric: healthy::metric_name(control),
+            dimensions: vec![],
+            unit: None,
             threshold: 1.0,
+            treat_missing_data: None,
             actions_enabled: true,
             actions: vec![topic.to_string()],
         }
@@ -352,14 +366,34 @@ impl Account {
         namespace: &str,
         metric: &str,
     ) {
+        self.filter_publishing(region, group, name, pattern, namespace, metric, Publishing::default()).await;
+    }
+
+    /// A metric filter that publishes `metric` with the dimensions, unit and default value of
+    /// `publishing`.
+    #[allow(clippy::too_many_arguments)]
+    pub async fn filter_publishing(
+        &self,
+        region: &str,
+        group: &str,
+        name: &str,
+        pattern: &str,
+        namespace: &str,
+        metric: &str,
+        publishing: Publishing<'_>,
+    ) {
         let client = aws_sdk_cloudwatchlogs::Client::new(&in_region(&self.config, region));
         let _ = client.create_log_group().log_group_name(group).send().await;
-        let transformation = MetricTransformation::builder()
+        let mut transformation = MetricTransformation::builder()
             .metric_name(metric)
             .metric_namespace(namespace)
             .metric_value("1")
-            .build()
-            .expect("transformation");
+            .set_unit(publishing.unit)
+            .set_default_value(publishing.default_value);
+        for (dimension, field) in publishing.dimensions {
+            transformation = transformation.dimensions(dimension, field);
+        }
+        let transformation = transformation.build().expect("transformation");
         client
             .put_metric_filter()
             .log_group_name(group)
@@ -373,11 +407,19 @@ impl Account {
 
     pub async fn alarm(&self, spec: AlarmSpec<'_>) {
         let client = aws_sdk_cloudwatch::Client::new(&in_region(&self.config, spec.region));
+        let dimensions = spec
+            .dimensions
+            .iter()
+            .map(|(name, value)| Dimension::builder().name(*name).value(*value).build())
+            .collect();
         client
             .put_metric_alarm()
             .alarm_name(&spec.name)
             .metric_name(&spec.metric)
             .namespace(spec.namespace)
+            .set_dimensions(Some(dimensions))
+            .set_unit(spec.unit)
+            .set_treat_missing_data(spec.treat_missing_data.map(str::to_string))
             .statistic(Statistic::Sum)
             .period(300)
             .evaluation_periods(1)
