@@ -1,19 +1,20 @@
 #!/usr/bin/env python3
 """An HTTP proxy between an AWS SDK and an emulator (moto_server): adds latency, injects
-faults, cuts regions off, and counts every call.
+faults, cuts regions off, answers as AWS does where moto does not, and counts every call.
 
 Usage:
   aws_proxy.py --listen 127.0.0.1:PORT --upstream http://127.0.0.1:MOTOPORT
                [--latency-ms 50] [--fail-share 0.2] [--fail-kinds 503,throttle] [--seed 7]
                [--cut-region eu-west-1]... [--cut-mode reset|hang] [--hub-check]
-               [--refuse-findings CODE] [--port-file FILE]
+               [--refuse-findings CODE] [--trail-delivery] [--port-file FILE]
 
 Point the SDK at it with AWS_ENDPOINT_URL=http://127.0.0.1:PORT. Standard library only. This
 file is the command line; each job is a unit of its own beside it, which documents it:
 
   proxy_calls.py       what a call is (region, service, operation, protocol) and the counters
   proxy_faults.py      fault injection: cut regions, latency, random faults and their bodies
-  proxy_emulation.py   AWS behaviour moto lacks (--hub-check, --refuse-findings), one class each
+  proxy_emulation.py   AWS behaviour moto lacks (--hub-check, --refuse-findings,
+                       --trail-delivery), one class each
   proxy_forwarding.py  the server, the upstream connections, and the answer streamed back
 
 Per call, in this order:
@@ -26,7 +27,12 @@ Per call, in this order:
      as AWS refuses it (InvalidAccessException); needs moto without IAM enforcement;
   6. --refuse-findings CODE: in BatchImportFindings, each finding's first import is refused
      inside the successful call, with ErrorCode CODE;
-  7. otherwise forwarded unchanged (method, path, query, headers including Host, so SigV4 stays
+  7. --trail-delivery: GetTrailStatus is forwarded, and a 200 answer gets the trail's delivery
+     to CloudWatch Logs, which moto does not report: LatestCloudWatchLogsDeliveryTime (now)
+     when the trail's CloudWatchLogsRoleArn names a role that exists in IAM, else
+     LatestCloudWatchLogsDeliveryError; nothing for a trail without a log group. The trail and
+     the role are asked of moto's API, or under IAM enforcement of its state dump;
+  8. otherwise forwarded unchanged (method, path, query, headers including Host, so SigV4 stays
      valid; body) over a kept-alive upstream connection, and the answer is streamed back.
 
 Control endpoints, never forwarded nor counted:

@@ -11,10 +11,12 @@
 #   3. per account (scripts/seed_bench.py: compliant, large):
 #        a fresh moto_server on a free port; seed it (the release cis-monitor tells the seeder
 #        the canonical patterns and the regions it audits); scripts/aws_proxy.py in front of it
-#        with --latency-ms; then `cis-monitor run --format json` (publishing, every region: no
-#        --region) through the proxy, once on the fresh account ("first": nothing in Security
-#        Hub yet) and --runs more times ("steady": as every later scheduled run). Each run is
-#        timed with a monotonic clock and /usr/bin/time -v (peak RSS); the proxy counts the calls.
+#        with --latency-ms and --trail-delivery (GetTrailStatus reports the trail's delivery to
+#        CloudWatch Logs, as AWS does and moto does not); then `cis-monitor run --format json`
+#        (publishing, every region: no --region) through the proxy, once on the fresh account
+#        ("first": nothing in Security Hub yet) and --runs more times ("steady": as every later
+#        scheduled run). Each run is timed with a monotonic clock and /usr/bin/time -v (peak
+#        RSS); the proxy counts the calls.
 #   4. Lambda start: scripts/bench_lambda_start.py (exec -> first event handled, no AWS call).
 #   5. The summary: the targets, met or missed. The Lambda zip's size is reported when
 #      `make build` has made $CARGO_TARGET_DIR/lambda/cis-monitor-lambda/bootstrap.zip (flagged
@@ -137,7 +139,7 @@ for account in "${account_list[@]}"; do
   step "Account '$account': fresh moto, seeding"
   start_moto "$state/moto-$account.log"
   "$python" scripts/seed_bench.py --endpoint "$moto_url" --account "$account" --cis-monitor "$cli"
-  start_proxy "$state/proxy.port" "$state/proxy-$account.log" "$moto_url" --latency-ms "$latency"
+  start_proxy "$state/proxy.port" "$state/proxy-$account.log" "$moto_url" --latency-ms "$latency" --trail-delivery
 
   step "Account '$account': cis-monitor run --format json${cli_args[*]+ ${cli_args[*]}}, every region, publishing ($latency ms per call, 1 + $runs runs)"
   "$python" scripts/bench_measure.py run --account "$account" --proxy "$proxy_url" --runs "$runs" \

@@ -8,9 +8,12 @@
 #   3. scripts/moto.sh start                    moto on 127.0.0.1 (5123, or a free port)
 #   4. scripts/seed_demo.py                     trail, log group, filters, alarms, topics, hubs
 #                                               (the canonical patterns from cis-monitor controls)
-#   5. scripts/aws_proxy.py --hub-check         in front of moto: Security Hub calls in a region
+#   5. scripts/aws_proxy.py --hub-check --trail-delivery
+#                                               in front of moto: Security Hub calls in a region
 #                                               where it is not enabled are refused, as AWS does
-#                                               (moto itself accepts them)
+#                                               (moto itself accepts them); GetTrailStatus reports
+#                                               the trail's delivery to CloudWatch Logs (moto
+#                                               reports none)
 #   6. cargo lambda watch                       the function, pointed at the proxy
 #   7. cargo lambda invoke                      with events/scheduled.json; prints the summary
 #   8. scripts/show_findings.py                 the findings each region's Security Hub holds
@@ -102,8 +105,8 @@ echo "moto listening at $endpoint (log: .demo/moto.log)"
 step "Seeding the demo account"
 "$python" scripts/seed_demo.py --endpoint "$endpoint" --cis-monitor "$cli"
 
-step "Starting the proxy in front of moto (Security Hub refused where it is not enabled, as on AWS)"
-start_proxy "$state/proxy.port" "$state/proxy.log" "$endpoint" --hub-check
+step "Starting the proxy in front of moto (Security Hub refused where it is not enabled, trail delivery reported, as on AWS)"
+start_proxy "$state/proxy.port" "$state/proxy.log" "$endpoint" --hub-check --trail-delivery
 echo "proxy listening at $proxy_url (log: .demo/proxy.log)"
 
 step "Starting cargo lambda watch"

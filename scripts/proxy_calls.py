@@ -5,6 +5,8 @@ Each call is identified by:
   region, service   the SigV4 credential scope (Authorization header, or X-Amz-Credential in
                     a presigned query): Credential=AKID/DATE/REGION/SERVICE/aws4_request.
                     The signing name `monitoring` is reported as `cloudwatch` (its IAM prefix).
+  access key, date  the same scope's first two parts, for an emulation that asks the emulator
+                    about the caller's account (proxy_emulation.py).
   operation         X-Amz-Target (JSON 1.0/1.1 and RPC v2 CBOR: the part after the last '.'),
                     else the Action parameter (query protocols: ec2, sns, sts, cloudwatch's
                     awsQuery; form body or query string), else for rest-json Security Hub
@@ -65,6 +67,8 @@ class Call:
         scope = CREDENTIAL.search(headers.get("Authorization", "") or "")
         if scope is None:
             scope = CREDENTIAL.search("Credential=" + (query.get("X-Amz-Credential", [""])[0]))
+        self.access_key = scope.group(1) if scope else ""
+        self.date = scope.group(2) if scope else ""
         self.region = scope.group(3) if scope else "unknown"
         signing = scope.group(4) if scope else "unknown"
         self.service = SERVICE_ALIASES.get(signing, signing)

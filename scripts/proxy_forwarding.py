@@ -18,10 +18,10 @@ import socket
 import sys
 import time
 import urllib.parse
-from collections.abc import Collection
+from collections.abc import Collection, Mapping
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-from proxy_calls import Call, Stats
+from proxy_calls import Call, Reply, Stats
 from proxy_emulation import Emulation
 from proxy_faults import Faults, fault_response
 
@@ -37,6 +37,8 @@ HOP_BY_HOP = {
     "upgrade",
     "expect",
 }
+# Headers the proxy sets on an answer it makes (send_plain).
+OWN_HEADERS = {"content-length", "server", "date"}
 CHUNK = 64 * 1024
 JSON = {"Content-Type": "application/json"}
 
@@ -257,13 +259,24 @@ class Handler(BaseHTTPRequestHandler):
             headers.append(("Content-Length", str(len(body))))
         return headers
 
-    def ask(self, method: str, path: str, body: bytes, drop_headers: Collection[str] = ()) -> tuple[int, bytes]:
+    def ask(
+        self,
+        method: str,
+        path: str,
+        body: bytes,
+        drop_headers: Collection[str] = (),
+        set_headers: Mapping[str, str] | None = None,
+    ) -> Reply:
         """proxy_emulation.Upstream: one request upstream with the call's headers, read whole."""
-        headers = [(n, v) for n, v in self.request_headers(body, method) if n.lower() not in drop_headers]
+        replaced = {name.lower() for name in drop_headers} | {name.lower() for name in set_headers or {}}
+        headers = [(n, v) for n, v in self.request_headers(body, method) if n.lower() not in replaced]
+        headers += list((set_headers or {}).items())
         response = self.upstream.exchange(method, path, headers, body)
         data = response.read()
         self.upstream.done(response)
-        return response.status, data
+        # Without the headers send_plain sets itself, so that an emulation may answer with it.
+        kept = {n: v for n, v in response.getheaders() if n.lower() not in HOP_BY_HOP | OWN_HEADERS}
+        return Reply(response.status, kept, data)
 
     def forward(self, body: bytes) -> int:
         """Forwards the request and streams the answer back; returns the status sent."""
