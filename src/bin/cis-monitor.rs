@@ -4,7 +4,7 @@
 //! when Security Hub refused findings.
 
 use std::future::Future;
-use std::io::Read;
+use std::io::{Read, Write};
 use std::process::ExitCode;
 use std::time::Duration;
 
@@ -173,8 +173,8 @@ fn run(args: &RunArgs) -> Result<Outcome> {
     let summary =
         with_clients(|clients| async move { run_audit(&clients, &config, Timestamp::now()).await })??;
     match args.format {
-        RunFormat::Table => print!("{}", SummaryTable(&summary)),
-        RunFormat::Json => println!("{}", serde_json::to_string_pretty(&summary)?),
+        RunFormat::Table => emit(&SummaryTable(&summary).to_string())?,
+        RunFormat::Json => emit(&format!("{}\n", serde_json::to_string_pretty(&summary)?))?,
     }
     Ok(match summary.outcome() {
         RunOutcome::NothingEvaluated => anyhow::bail!(cis_monitor::summary::NOTHING_EVALUATED),
@@ -187,8 +187,8 @@ fn run(args: &RunArgs) -> Result<Outcome> {
 fn controls(format: Format) -> Result<Outcome> {
     let reports = ControlReport::all();
     match format {
-        Format::Text => reports.iter().for_each(|report| print!("{report}")),
-        Format::Json => println!("{}", serde_json::to_string_pretty(&reports)?),
+        Format::Text => emit(&reports.iter().map(ToString::to_string).collect::<String>())?,
+        Format::Json => emit(&format!("{}\n", serde_json::to_string_pretty(&reports)?))?,
     }
     Ok(Outcome::Holds)
 }
@@ -196,8 +196,8 @@ fn controls(format: Format) -> Result<Outcome> {
 fn regions(format: Format) -> Result<Outcome> {
     let (_, regions) = with_clients(|clients| async move { discover(&clients, None).await })??;
     match format {
-        Format::Text => regions.iter().for_each(|region| println!("{region}")),
-        Format::Json => println!("{}", serde_json::to_string(&regions)?),
+        Format::Text => emit(&regions.iter().map(|region| format!("{region}\n")).collect::<String>())?,
+        Format::Json => emit(&format!("{}\n", serde_json::to_string(&regions)?))?,
     }
     Ok(Outcome::Holds)
 }
@@ -234,8 +234,8 @@ fn pattern(args: &PatternArgs) -> Result<Outcome> {
 fn print<T: serde::Serialize + std::fmt::Display>(report: &T, format: Format, invalid: bool) -> Result<()> {
     match format {
         Format::Text if invalid => {}
-        Format::Text => print!("{report}"),
-        Format::Json => println!("{}", serde_json::to_string_pretty(report)?),
+        Format::Text => emit(&report.to_string())?,
+        Format::Json => emit(&format!("{}\n", serde_json::to_string_pretty(report)?))?,
     }
     Ok(())
 }
@@ -247,5 +247,17 @@ fn read_input(file: &str) -> Result<String> {
         Ok(text)
     } else {
         std::fs::read_to_string(file).with_context(|| format!("cannot read {file}"))
+    }
+}
+
+/// Writes `text` to standard output. A reader that went away (`cis-monitor controls | head`)
+/// is not an error: there is no one left to tell.
+fn emit(text: &str) -> Result<()> {
+    let mut stdout = std::io::stdout().lock();
+    match stdout.write_all(text.as_bytes()).and_then(|()| stdout.flush()) {
+        Err(error) if error.kind() != std::io::ErrorKind::BrokenPipe => {
+            Err(error).context("cannot write to standard output")
+        }
+        _ => Ok(()),
     }
 }
