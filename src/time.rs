@@ -7,15 +7,15 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use serde::{Serialize, Serializer};
 
-/// A point in time, to the millisecond.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+/// A point in time, to the millisecond. The default is the Unix epoch.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Timestamp {
     millis: i64,
 }
 
 impl Timestamp {
     /// The time `millis` milliseconds after the Unix epoch (before it when negative).
-    pub fn from_millis(millis: i64) -> Self {
+    pub const fn from_millis(millis: i64) -> Self {
         Timestamp { millis }
     }
 
@@ -25,7 +25,7 @@ impl Timestamp {
     }
 
     /// Milliseconds since the Unix epoch.
-    pub fn millis(self) -> i64 {
+    pub const fn millis(self) -> i64 {
         self.millis
     }
 

@@ -453,3 +453,18 @@ async fn alarms_on_every_per_event_stream_complete_the_chain() {
     let summary = account.audit(&[HOME], false).await;
     assert_eq!(status(&summary, HOME, control), passed(), "{}", description(&summary, HOME, control));
 }
+
+#[tokio::test]
+async fn a_deleted_log_role_fails_the_delivery_link_on_the_next_run() {
+    let account = Account::healthy().await;
+    let first = account.audit(&[HOME], false).await;
+    for control in Control::ALL {
+        assert_eq!(status(&first, HOME, control), passed(), "{}", description(&first, HOME, control));
+    }
+    account.moto.iam(&[("Action", "DeleteRole"), ("RoleName", healthy::LOG_ROLE)]);
+    let second = account.audit(&[HOME], false).await;
+    for control in Control::ALL {
+        assert_eq!(status(&second, HOME, control), failed("CLOUDTRAIL_LOG_DELIVERY_FAILING"));
+        assert!(description(&second, HOME, control).contains(healthy::LOG_ROLE));
+    }
+}

@@ -13,7 +13,7 @@ async fn verbose_logs_carry_no_secret_and_no_endpoint() {
     let secret = "Sup3rSecretAccessKeyValue0123456789abcdef";
     let output = Command::new(env!("CARGO_BIN_EXE_cis-monitor"))
         .args(["run", "--region", HOME, "--format", "json"])
-        .env("AWS_ENDPOINT_URL", &account.moto.endpoint)
+        .env("AWS_ENDPOINT_URL", account.moto.aws_endpoint())
         .env("AWS_ACCESS_KEY_ID", "AKIAEXAMPLEKEYID0001")
         .env("AWS_SECRET_ACCESS_KEY", secret)
         .env("AWS_SESSION_TOKEN", "SessionTokenThatMustNotLeak")

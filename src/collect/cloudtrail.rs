@@ -4,7 +4,10 @@ use aws_sdk_cloudtrail::Client;
 use aws_sdk_cloudtrail::types::{AdvancedEventSelector, EventSelector};
 
 use crate::error::ApiFailure;
-use crate::inventory::{AdvancedSelector, ClassicSelector, EventSelectors, FieldSelector, Trail, TrailState};
+use crate::inventory::{
+    AdvancedSelector, ClassicSelector, EventSelectors, FieldSelector, Trail, TrailState, TrailStatus,
+};
+use crate::time::Timestamp;
 
 /// The trails `region` sees, shadow copies of other regions' multi-region trails included.
 pub async fn describe_trails(client: &Client, region: &str) -> Result<Vec<Trail>, ApiFailure> {
@@ -28,13 +31,18 @@ pub async fn describe_trails(client: &Client, region: &str) -> Result<Vec<Trail>
                     .cloud_watch_logs_log_group_arn()
                     .filter(|arn| !arn.is_empty())
                     .map(str::to_string),
+                log_role_arn: trail
+                    .cloud_watch_logs_role_arn()
+                    .filter(|arn| !arn.is_empty())
+                    .map(str::to_string),
                 arn,
             })
         })
         .collect())
 }
 
-/// Whether the trail logs and what it records, asked in its home region, by ARN.
+/// Whether the trail logs, how its delivery to CloudWatch Logs goes, and what it records,
+/// asked in its home region, by ARN.
 pub async fn fetch_trail_state(client: &Client, home_region: &str, trail_arn: &str) -> TrailState {
     let status = async {
         client
@@ -42,7 +50,17 @@ pub async fn fetch_trail_state(client: &Client, home_region: &str, trail_arn: &s
             .name(trail_arn)
             .send()
             .await
-            .map(|output| output.is_logging().unwrap_or(false))
+            .map(|output| TrailStatus {
+                logging: output.is_logging().unwrap_or(false),
+                logs_delivery_error: output
+                    .latest_cloud_watch_logs_delivery_error()
+                    .filter(|error| !error.trim().is_empty())
+                    .map(str::to_string),
+                logs_delivered_at: output.latest_cloud_watch_logs_delivery_time().map(|time| {
+                    let millis = i64::from(time.subsec_nanos() / 1_000_000);
+                    Timestamp::from_millis(time.secs().saturating_mul(1000).saturating_add(millis))
+                }),
+            })
             .map_err(|error| ApiFailure::from_sdk("cloudtrail:GetTrailStatus", home_region, error))
     };
     let selectors = async {
@@ -57,8 +75,8 @@ pub async fn fetch_trail_state(client: &Client, home_region: &str, trail_arn: &s
             })
             .map_err(|error| ApiFailure::from_sdk("cloudtrail:GetEventSelectors", home_region, error))
     };
-    let (logging, selectors) = tokio::join!(status, selectors);
-    TrailState { logging, selectors }
+    let (status, selectors) = tokio::join!(status, selectors);
+    TrailState { status, selectors }
 }
 
 fn classic_selector(selector: &EventSelector) -> ClassicSelector {

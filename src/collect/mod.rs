@@ -37,6 +37,7 @@ use crate::inventory::{
     Alarm, Datapoint, Inventory, LogGroupRef, MetricFilter, MetricRef, Subscription, Trail, TrailState,
 };
 use crate::pattern::FilterPattern;
+use crate::time::Timestamp;
 
 type Fetched<T> = Result<T, ApiFailure>;
 
@@ -65,6 +66,7 @@ pub async fn collect(
     concurrency: usize,
     deadline: Option<Instant>,
 ) -> Inventory {
+    let collected_at = Timestamp::now();
     let collector = Collector {
         clients,
         identity,
@@ -88,6 +90,7 @@ pub async fn collect(
         }
     };
     Inventory {
+        collected_at,
         interrupted,
         regions: collector.region_trails.into_map(),
         trail_states: collector.trail_states.into_map(),

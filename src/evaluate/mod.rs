@@ -65,6 +65,8 @@ pub enum Link {
     ManagementEvents,
     /// It delivers to a CloudWatch Logs group of this account.
     LogGroup,
+    /// CloudTrail's delivery to that group works.
+    Delivery,
     /// A metric filter of the group catches every required event.
     MetricFilter,
     /// An alarm on the filter's metric fires on one event.
@@ -86,6 +88,7 @@ impl Link {
             Link::Logging => "trail logging",
             Link::ManagementEvents => "management events",
             Link::LogGroup => "log group",
+            Link::Delivery => "log delivery",
             Link::MetricFilter => "metric filter",
             Link::Alarm => "alarm",
             Link::AlarmAction => "alarm action",
@@ -107,6 +110,10 @@ pub struct Evidence {
     pub log_group_arn: Option<String>,
     /// The log group's name.
     pub log_group_name: Option<String>,
+    /// The role CloudTrail writes to the log group with.
+    pub log_role_arn: Option<String>,
+    /// When CloudTrail last delivered to the log group.
+    pub logs_delivered_at: Option<String>,
     /// The metric filter's name.
     pub filter_name: Option<String>,
     /// The metric filter's pattern.

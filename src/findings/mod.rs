@@ -70,9 +70,7 @@ impl std::str::FromStr for SeverityLabel {
         ]
         .into_iter()
         .find(|label| label.as_str().eq_ignore_ascii_case(text.trim()))
-        .ok_or_else(|| {
-            format!("unknown severity `{text}`: expected INFORMATIONAL, LOW, MEDIUM, HIGH or CRITICAL")
-        })
+        .ok_or_else(|| "expected INFORMATIONAL, LOW, MEDIUM, HIGH or CRITICAL".to_string())
     }
 }
 
@@ -373,6 +371,8 @@ fn product_fields(verdict: &Verdict) -> BTreeMap<String, String> {
         ("TrailHomeRegion", evidence.trail_home_region.clone()),
         ("LogGroupArn", evidence.log_group_arn.clone()),
         ("LogGroupName", evidence.log_group_name.clone()),
+        ("LogRoleArn", evidence.log_role_arn.clone()),
+        ("LogsDeliveredAt", evidence.logs_delivered_at.clone()),
         ("FilterName", evidence.filter_name.clone()),
         ("FilterPattern", evidence.filter_pattern.clone()),
         ("FilterExactCis", flag(evidence.filter_exact_cis)),

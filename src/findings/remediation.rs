@@ -56,6 +56,14 @@ pub(super) fn remediation_text(verdict: &Verdict, identity: &Identity) -> String
              --cloud-watch-logs-log-group-arn arn:{}:logs:{metric_region}:{}:log-group:{group}:* --cloud-watch-logs-role-arn <role-arn>",
             identity.partition, identity.account
         ),
+        (_, Link::Delivery) => format!(
+            "Let CloudTrail write to the log group: role {} must trust cloudtrail.amazonaws.com and allow \
+             logs:CreateLogStream and logs:PutLogEvents on arn:{}:logs:{metric_region}:{}:log-group:{group}:log-stream:*; \
+             or give the trail a role that does: aws cloudtrail update-trail --name {trail} --cloud-watch-logs-role-arn <role-arn>",
+            evidence.log_role_arn.as_deref().unwrap_or("<role-arn>"),
+            identity.partition,
+            identity.account
+        ),
         (_, Link::MetricFilter) => {
             let filter = evidence
                 .filter_name

@@ -21,14 +21,19 @@ pub use alarm::{
 };
 pub use log_group::{LogGroupRef, MetricFilter, MetricTransformation, UnpinnedDimension};
 pub use topic::Subscription;
-pub use trail::{AdvancedSelector, ClassicSelector, EventSelectors, FieldSelector, Trail, TrailState};
+pub use trail::{
+    AdvancedSelector, ClassicSelector, EventSelectors, FieldSelector, Trail, TrailState, TrailStatus,
+};
 
 use crate::error::ApiFailure;
+use crate::time::Timestamp;
 
 /// Everything collected in one run.
 #[derive(Debug, Clone, Default, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Inventory {
+    /// When collection started: what "recent" means for the times the account reports.
+    pub collected_at: Timestamp,
     /// Whether the run's deadline cut the collection short: what is missing was not read.
     pub interrupted: bool,
     /// The trails each audited region sees (shadow trails included), by region.

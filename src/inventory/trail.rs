@@ -3,6 +3,7 @@
 use serde::Serialize;
 
 use crate::error::ApiFailure;
+use crate::time::Timestamp;
 
 /// A CloudTrail trail, as DescribeTrails reports it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -20,16 +21,31 @@ pub struct Trail {
     pub organization: bool,
     /// The CloudWatch Logs log group ARN it delivers to, if any.
     pub log_group_arn: Option<String>,
+    /// The role CloudTrail assumes to write to that log group, if any.
+    pub log_role_arn: Option<String>,
 }
 
 /// What GetTrailStatus and GetEventSelectors said of a trail.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct TrailState {
-    /// Whether the trail is logging.
-    pub logging: Result<bool, ApiFailure>,
+    /// Whether the trail is logging, and how its delivery to CloudWatch Logs goes.
+    pub status: Result<TrailStatus, ApiFailure>,
     /// What the trail records.
     pub selectors: Result<EventSelectors, ApiFailure>,
+}
+
+/// What GetTrailStatus said of a trail.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct TrailStatus {
+    /// Whether the trail is logging.
+    pub logging: bool,
+    /// `LatestCloudWatchLogsDeliveryError`: why CloudTrail last failed to deliver to the log
+    /// group, if it did.
+    pub logs_delivery_error: Option<String>,
+    /// `LatestCloudWatchLogsDeliveryTime`: when CloudTrail last delivered to the log group.
+    pub logs_delivered_at: Option<Timestamp>,
 }
 
 /// A trail's event selectors: classic or advanced (AWS returns one kind or the other).

@@ -11,6 +11,8 @@ pub const HOME: &str = "us-east-1";
 pub const TRAIL: &str = "management-events";
 /// The log group it delivers to.
 pub const LOG_GROUP: &str = "CloudTrail/management-events";
+/// The role CloudTrail writes to the log group with.
+pub const LOG_ROLE: &str = "cloudtrail-to-logs";
 /// The namespace of every CIS metric.
 pub const NAMESPACE: &str = "CISBenchmark";
 /// The topic every alarm notifies.

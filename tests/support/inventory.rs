@@ -8,11 +8,12 @@ use cis_monitor::evaluate::{Verdict, evaluate};
 use cis_monitor::identity::Identity;
 use cis_monitor::inventory::{
     Alarm, ClassicSelector, EventSelectors, Inventory, LogGroupRef, MetricFilter, MetricRef,
-    MetricTransformation, Subscription, Trail, TrailState, WatchedMetric,
+    MetricTransformation, Subscription, Trail, TrailState, TrailStatus, WatchedMetric,
 };
+use cis_monitor::time::Timestamp;
 
 use super::healthy::{
-    ACCOUNT, HOME, LOG_GROUP, NAMESPACE, TOPIC, TRAIL, alarm_name, filter_name, metric_name,
+    ACCOUNT, HOME, LOG_GROUP, LOG_ROLE, NAMESPACE, TOPIC, TRAIL, alarm_name, filter_name, metric_name,
 };
 
 /// Where the healthy account lives.
@@ -81,6 +82,18 @@ pub fn alarm(names: &Names, control: Control, actions: Vec<String>) -> Alarm {
     }
 }
 
+/// When the healthy inventory was collected.
+pub const COLLECTED_AT: Timestamp = Timestamp::from_millis(1_795_392_000_000);
+
+/// A logging trail whose last delivery to CloudWatch Logs was five minutes before collection.
+pub fn delivering() -> TrailStatus {
+    TrailStatus {
+        logging: true,
+        logs_delivery_error: None,
+        logs_delivered_at: Some(Timestamp::from_millis(COLLECTED_AT.millis() - 5 * 60 * 1000)),
+    }
+}
+
 /// A compliant inventory: one multi-region trail, the CIS filters, alarms, a subscribed topic.
 pub fn healthy(names: &Names) -> Inventory {
     let trail_arn = format!("arn:{}:cloudtrail:{}:{ACCOUNT}:trail/{TRAIL}", names.partition, names.region);
@@ -93,6 +106,7 @@ pub fn healthy(names: &Names) -> Inventory {
         multi_region: true,
         organization: false,
         log_group_arn: Some(group_arn.clone()),
+        log_role_arn: Some(format!("arn:{}:iam::{ACCOUNT}:role/{LOG_ROLE}", names.partition)),
     };
     let group = LogGroupRef::from_arn(&group_arn).expect("log group ARN");
     let filters = Control::ALL
@@ -121,11 +135,12 @@ pub fn healthy(names: &Names) -> Inventory {
         advanced: vec![],
     };
     Inventory {
+        collected_at: COLLECTED_AT,
         interrupted: false,
         regions: BTreeMap::from([(names.region.to_string(), Ok(vec![trail]))]),
         trail_states: BTreeMap::from([(
             trail_arn,
-            TrailState { logging: Ok(true), selectors: Ok(selectors) },
+            TrailState { status: Ok(delivering()), selectors: Ok(selectors) },
         )]),
         log_groups: BTreeMap::from([(group, Ok(filters))]),
         alarms: Control::ALL

@@ -24,11 +24,14 @@ use cis_monitor::summary::{AuditSummary, RegionPublication};
 
 pub use healthy::{ACCOUNT, HOME};
 
-/// A moto server on a free port, stopped when dropped.
+/// A moto server on a free port, stopped when dropped, with scripts/aws_proxy.py in front of
+/// it reproducing what AWS does and moto does not (the code under test talks to that).
 pub struct Moto {
     child: Child,
-    /// `http://127.0.0.1:<port>`
+    /// `http://127.0.0.1:<port>`: moto itself, for seeding and for proxies of a test's own.
     pub endpoint: String,
+    /// The proxy every audit goes through.
+    emulation: Option<Proxy>,
 }
 
 fn moto_binary() -> PathBuf {
@@ -52,15 +55,32 @@ impl Moto {
             .stderr(Stdio::null())
             .spawn()
             .expect("moto_server starts (run scripts/setup-venv.sh test)");
-        let moto = Moto { child, endpoint: format!("http://127.0.0.1:{port}") };
+        let mut moto = Moto { child, endpoint: format!("http://127.0.0.1:{port}"), emulation: None };
         let deadline = Instant::now() + Duration::from_secs(30);
         while Instant::now() < deadline {
             if moto.raw("GET", "/moto-api/data.json", "").is_some() {
+                moto.emulation = Some(Proxy::start(&moto.endpoint, &[]));
                 return moto;
             }
             std::thread::sleep(Duration::from_millis(100));
         }
         panic!("moto_server did not answer on port {port}");
+    }
+
+    /// The endpoint the code under test uses: moto behind the emulating proxy.
+    pub fn aws_endpoint(&self) -> &str {
+        &self.emulation.as_ref().expect("the proxy runs").endpoint
+    }
+
+    /// Creates an IAM role (as CloudTrail's CloudWatch Logs role); an existing one is kept.
+    pub fn create_role(&self, name: &str) {
+        let trust = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"cloudtrail.amazonaws.com"},"Action":"sts:AssumeRole"}]}"#;
+        let body = format!(
+            "Version=2010-05-08&Action=CreateRole&RoleName={}&AssumeRolePolicyDocument={}",
+            percent_encode(name),
+            percent_encode(trust)
+        );
+        let _ = self.raw_with_body("POST", "/", "iam", "application/x-www-form-urlencoded", &body);
     }
 
     /// Sends a raw HTTP request; with `service`, signs it just enough for moto to route it.
@@ -135,9 +155,9 @@ impl Moto {
         self.raw_with_body("POST", "/moto-api/reset-auth", "", "text/plain", "0").expect("enforcement on");
     }
 
-    /// The SDK configuration of a user's keys.
+    /// The SDK configuration of a user's keys, for the code under test.
     pub async fn config_for(&self, key: &str, secret: &str) -> SdkConfig {
-        sdk_config(&self.endpoint, key, secret, CallPolicy::default()).await
+        sdk_config(self.aws_endpoint(), key, secret, CallPolicy::default()).await
     }
 
     /// Creates an S3 bucket (CloudTrail needs one); S3 is not a dependency of the crate.
@@ -145,7 +165,7 @@ impl Moto {
         self.raw("PUT", &format!("/{name}"), "s3").expect("bucket created");
     }
 
-    /// The SDK configuration that reaches this server.
+    /// The SDK configuration that reaches this server directly, for seeding.
     pub async fn config(&self) -> SdkConfig {
         sdk_config(&self.endpoint, "testing", "testing", CallPolicy::default()).await
     }
@@ -153,6 +173,7 @@ impl Moto {
 
 impl Drop for Moto {
     fn drop(&mut self) {
+        self.emulation = None;
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
@@ -181,7 +202,10 @@ fn percent_encode(text: &str) -> String {
 /// An account being seeded in moto.
 pub struct Account {
     pub moto: Moto,
+    /// Reaches moto directly, for seeding.
     pub config: SdkConfig,
+    /// Reaches moto through the emulating proxy, for the code under test.
+    audited: SdkConfig,
 }
 
 fn in_region(config: &SdkConfig, region: &str) -> SdkConfig {
@@ -248,8 +272,9 @@ impl Account {
     /// An account on an already started moto server.
     pub async fn on(moto: Moto) -> Account {
         let config = moto.config().await;
+        let audited = sdk_config(moto.aws_endpoint(), "testing", "testing", CallPolicy::default()).await;
         moto.create_bucket("cloudtrail-logs");
-        Account { moto, config }
+        Account { moto, config, audited }
     }
 
     /// A compliant account: a multi-region trail homed in us-east-1, the three CIS filters,
@@ -295,12 +320,13 @@ impl Account {
             .s3_bucket_name("cloudtrail-logs")
             .is_multi_region_trail(spec.multi_region);
         if let Some(group) = spec.log_group {
+            self.moto.create_role(healthy::LOG_ROLE);
             request = request
                 .cloud_watch_logs_log_group_arn(format!(
                     "arn:aws:logs:{}:{ACCOUNT}:log-group:{group}:*",
                     spec.region
                 ))
-                .cloud_watch_logs_role_arn(format!("arn:aws:iam::{ACCOUNT}:role/cloudtrail-to-logs"));
+                .cloud_watch_logs_role_arn(format!("arn:aws:iam::{ACCOUNT}:role/{}", healthy::LOG_ROLE));
         }
         let arn = request.send().await.expect("trail created").trail_arn().unwrap_or_default().to_string();
         match spec.selectors {
@@ -473,8 +499,9 @@ impl Account {
             .collect()
     }
 
+    /// The clients of the code under test.
     pub fn clients(&self) -> Clients {
-        Clients::new(self.config.clone())
+        Clients::new(self.audited.clone())
     }
 
     /// Runs the audit of `regions`.
@@ -525,7 +552,8 @@ pub struct Proxy {
 }
 
 impl Proxy {
-    /// Starts the proxy in front of `upstream` with extra arguments (`--fail-share 0.2`...).
+    /// Starts the proxy in front of `upstream` with extra arguments (`--fail-share 0.2`...). It
+    /// always reports CloudTrail's delivery to CloudWatch Logs as AWS does (`--trail-delivery`).
     pub fn start(upstream: &str, args: &[&str]) -> Proxy {
         let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
         let python = root.join(".venv/bin/python");
@@ -536,6 +564,7 @@ impl Proxy {
             .arg(root.join("scripts/aws_proxy.py"))
             .args(["--listen", "127.0.0.1:0", "--upstream", upstream, "--port-file"])
             .arg(&port_file)
+            .arg("--trail-delivery")
             .args(args)
             .stdout(Stdio::null())
             .stderr(Stdio::null())
