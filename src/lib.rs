@@ -34,6 +34,7 @@ pub mod controls;
 pub mod discover;
 pub mod error;
 pub mod evaluate;
+pub mod filter_policy;
 pub mod findings;
 pub mod identity;
 pub mod inventory;
@@ -41,7 +42,9 @@ pub mod inventory;
 pub mod lambda;
 #[cfg(feature = "aws")]
 pub mod logging;
+pub mod logic;
 pub mod pattern;
+pub mod policy;
 #[cfg(feature = "aws")]
 pub mod publish;
 pub mod regions;

@@ -21,7 +21,7 @@ use super::ast::{
     Body, Condition, Expr, Glob, Operator, RegexValue, Step, Term, TermRole, Terms, Test, Value,
 };
 use super::eval::{FieldValue, test_field};
-use super::logic::{and3, or3};
+use crate::logic::{and3, or3};
 
 /// The verdict on one pattern for one control.
 #[derive(Debug, Clone, PartialEq)]

@@ -3,8 +3,8 @@
 //!
 //! This module has no AWS dependency. Its stages are one file each: [`lex`] (tokens with
 //! spans), [`parse`] (recursive descent), [`ast`] (the tree, printed canonically), [`eval`]
-//! (does a pattern match an event), [`terms`] (the terms language), [`logic`] (three-valued
-//! truth), [`coverage`] (three-valued evaluation against a control's required events).
+//! (does a pattern match an event), [`terms`] (the terms language), [`coverage`] (three-valued
+//! evaluation against a control's required events, in [`crate::logic`]).
 //!
 //! # Grammar
 //!
@@ -59,7 +59,6 @@ pub mod coverage;
 pub mod error;
 pub mod eval;
 pub mod lex;
-pub mod logic;
 pub mod parse;
 pub mod terms;
 

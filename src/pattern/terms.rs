@@ -7,7 +7,7 @@
 use super::ast::{Term, TermRole, Terms};
 use super::error::ParseError;
 use super::lex::Lexer;
-use super::logic::{and3, or3};
+use crate::logic::{and3, or3};
 
 /// Parses a terms pattern from byte `start` of `source`.
 pub fn parse_terms(source: &str, start: usize) -> Result<Terms, ParseError> {

@@ -1,5 +1,6 @@
-//! Three-valued (Kleene) truth, as coverage decides it: `Some(true)`, `Some(false)`, or `None`
-//! when the fields the control leaves open could make it either. A result is only as certain
+//! Three-valued (Kleene) truth, for every decision made on partial knowledge (a filter pattern
+//! on a record whose other fields are open, a policy condition on a key the request does not
+//! carry): `Some(true)`, `Some(false)`, or `None` when what is unknown could make it either. A result is only as certain
 //! as its least certain part: false wins a conjunction and true wins a disjunction, whatever
 //! the unknowns say.
 
@@ -19,6 +20,18 @@ pub fn or3(left: Option<bool>, right: Option<bool>) -> Option<bool> {
         (Some(false), Some(false)) => Some(false),
         _ => None,
     }
+}
+
+/// Kleene disjunction of many: true when one is, false when all are, else unknown.
+pub fn any3(values: impl IntoIterator<Item = Option<bool>>) -> Option<bool> {
+    let mut result = Some(false);
+    for value in values {
+        result = or3(result, value);
+        if result == Some(true) {
+            break;
+        }
+    }
+    result
 }
 
 #[cfg(test)]
@@ -41,5 +54,8 @@ mod tests {
                 assert_eq!(or3(*left, *right), or_table[i][j], "{left:?} || {right:?}");
             }
         }
+        assert_eq!(any3([]), Some(false));
+        assert_eq!(any3([Some(false), None]), None);
+        assert_eq!(any3([None, Some(true)]), Some(true));
     }
 }
