@@ -32,6 +32,9 @@ import urllib.request
 
 TIME = "/usr/bin/time"
 MIB = 1024.0  # ru_maxrss and time -v report KiB
+# The compliant account's call budget grew by the notification path's reads of its one topic:
+# sns:GetTopicAttributes and sns:GetSubscriptionAttributes (its subscriber has no filter policy).
+NOTIFICATION_CALLS = 2
 
 
 def proxy(url: str, path: str, method: str = "GET") -> dict:
@@ -275,11 +278,11 @@ def command_summary(args: argparse.Namespace) -> None:
         first = compliant["runs"][0]
         rows.append(wall_row("compliant", compliant, 0.6))
         regions = compliant["regions"]
-        limit = 3 * regions + 10
+        limit = 3 * regions + 10 + NOTIFICATION_CALLS
         calls = steady_calls(compliant)
         rows.append(
             (
-                f"compliant: calls <= 3 x {regions} regions + 10 = {limit}",
+                f"compliant: calls <= 3 x {regions} regions + 10 + {NOTIFICATION_CALLS} = {limit}",
                 f"{calls} steady (first run {first['totalCalls']})",
                 verdict(calls <= limit, f"by {calls - limit}")
                 + ("" if first["totalCalls"] <= limit else f"; first run missed by {first['totalCalls'] - limit}"),

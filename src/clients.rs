@@ -30,6 +30,7 @@ pub struct RegionClients {
     logs: OnceLock<aws_sdk_cloudwatchlogs::Client>,
     cloudwatch: OnceLock<aws_sdk_cloudwatch::Client>,
     sns: OnceLock<aws_sdk_sns::Client>,
+    kms: OnceLock<aws_sdk_kms::Client>,
     securityhub: OnceLock<aws_sdk_securityhub::Client>,
 }
 
@@ -41,6 +42,7 @@ impl RegionClients {
             logs: OnceLock::new(),
             cloudwatch: OnceLock::new(),
             sns: OnceLock::new(),
+            kms: OnceLock::new(),
             securityhub: OnceLock::new(),
         }
     }
@@ -63,6 +65,11 @@ impl RegionClients {
     /// SNS.
     pub fn sns(&self) -> &aws_sdk_sns::Client {
         self.sns.get_or_init(|| aws_sdk_sns::Client::new(&self.config))
+    }
+
+    /// KMS.
+    pub fn kms(&self) -> &aws_sdk_kms::Client {
+        self.kms.get_or_init(|| aws_sdk_kms::Client::new(&self.config))
     }
 
     /// Security Hub.

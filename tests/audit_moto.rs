@@ -468,3 +468,81 @@ async fn a_deleted_log_role_fails_the_delivery_link_on_the_next_run() {
         assert!(description(&second, HOME, control).contains(healthy::LOG_ROLE));
     }
 }
+
+#[tokio::test]
+async fn the_notification_must_reach_a_subscriber_through_key_policy_and_filter() {
+    // The four ways issue 14 found a notification that never arrives, reported PASSED before:
+    // each account has one topic per control, each broken in one way.
+    let account = Account::new().await;
+    account.trail(TrailSpec::default()).await;
+    let group = healthy::LOG_GROUP;
+    let aws_key = account.topic(HOME, "aws-managed-key", true).await;
+    account.set_topic_attribute(HOME, &aws_key, "KmsMasterKeyId", "alias/aws/sns").await;
+    let own_key = account.topic(HOME, "own-key", true).await;
+    let root_only = serde_json::json!({"Version": "2012-10-17", "Statement": [{"Effect": "Allow",
+        "Principal": {"AWS": format!("arn:aws:iam::{ACCOUNT}:root")}, "Action": "kms:*", "Resource": "*"}]});
+    account.encrypt_topic(HOME, &own_key, Some(root_only.to_string())).await;
+    let denying = account.topic(HOME, "denies-cloudwatch", true).await;
+    let deny = serde_json::json!({"Version": "2012-10-17", "Statement": [{"Sid": "NoCloudWatch", "Effect": "Deny",
+        "Principal": {"Service": "cloudwatch.amazonaws.com"}, "Action": "sns:Publish", "Resource": denying}]});
+    account.set_topic_attribute(HOME, &denying, "Policy", &deny.to_string()).await;
+    let topics = [
+        (Control::CloudTrailChanges, aws_key),
+        (Control::KmsKeyChanges, own_key),
+        (Control::VpcChanges, denying),
+    ];
+    for (control, topic) in &topics {
+        account.cis_filter(HOME, group, *control, control.canonical_pattern()).await;
+        account.alarm(account.alarm_spec(*control, topic)).await;
+    }
+    let summary = account.audit(&[HOME], false).await;
+    assert_eq!(status(&summary, HOME, Control::CloudTrailChanges), failed("SNS_TOPIC_KEY_DENIES_CLOUDWATCH"));
+    assert_eq!(status(&summary, HOME, Control::KmsKeyChanges), failed("SNS_TOPIC_KEY_DENIES_CLOUDWATCH"));
+    assert!(description(&summary, HOME, Control::KmsKeyChanges).contains("kms:Decrypt"));
+    assert_eq!(status(&summary, HOME, Control::VpcChanges), failed("SNS_TOPIC_POLICY_DENIES_CLOUDWATCH"));
+    assert!(description(&summary, HOME, Control::VpcChanges).contains("NoCloudWatch"));
+
+    // Every confirmed subscription filters on message attributes, which alarms do not send;
+    // then a second subscription filters on the notification's body and receives it.
+    let account = Account::healthy().await;
+    let topic = format!("arn:aws:sns:{HOME}:{ACCOUNT}:{}", healthy::TOPIC);
+    let sns = aws_sdk_sns::Client::new(&account.config);
+    let subscriptions = sns.list_subscriptions_by_topic().topic_arn(&topic).send().await.expect("listed");
+    let first = subscriptions.subscriptions()[0].subscription_arn().expect("an ARN").to_string();
+    sns.set_subscription_attributes()
+        .subscription_arn(&first)
+        .attribute_name("FilterPolicy")
+        .attribute_value(r#"{"severity": ["critical"]}"#)
+        .send()
+        .await
+        .expect("filter set");
+    let summary = account.audit(&[HOME], false).await;
+    for control in Control::ALL {
+        assert_eq!(status(&summary, HOME, control), failed("SNS_SUBSCRIPTIONS_FILTER_ALARMS"));
+    }
+    let second = sns
+        .subscribe()
+        .topic_arn(&topic)
+        .protocol("email")
+        .endpoint("oncall@example.com")
+        .return_subscription_arn(true)
+        .send()
+        .await
+        .expect("subscribed");
+    let second = second.subscription_arn().expect("an ARN").to_string();
+    for (name, value) in
+        [("FilterPolicyScope", "MessageBody"), ("FilterPolicy", r#"{"NewStateValue": ["ALARM"]}"#)]
+    {
+        sns.set_subscription_attributes()
+            .subscription_arn(&second)
+            .attribute_name(name)
+            .attribute_value(value)
+            .send()
+            .await
+            .expect("filter set");
+    }
+    let summary = account.audit(&[HOME], false).await;
+    for control in Control::ALL {
+        assert_eq!(status(&summary, HOME, control), passed(), "{}", description(&summary, HOME, control));
+    }
+}

@@ -6,7 +6,8 @@
 //! Only what a verdict can use is read: the trails a region sees; the state of multi-region
 //! trails; the filters of their log groups (in the group's own region, this account only); the
 //! alarms on the metric streams that the required events of the controls a filter covers
-//! publish to; the subscriptions of those alarms' topics (this account only).
+//! publish to; those alarms' topics (this account only): attributes, subscriptions, the filter
+//! policies of confirmed subscriptions until one has none, and the key that encrypts the topic.
 //!
 //! The SDK's futures are large; each fan-out boxes its futures so that the stack stays small.
 
@@ -18,15 +19,17 @@ use tokio::time::Instant;
 
 mod cloudtrail;
 mod cloudwatch;
+mod kms;
 mod logs;
 mod memo;
 mod sns;
 
 use cloudtrail::{describe_trails, fetch_trail_state};
 use cloudwatch::{fetch_alarms_for_metric, fetch_metric_alarms};
+use kms::fetch_key_state;
 use logs::fetch_metric_filters;
 use memo::Memo;
-use sns::fetch_subscriptions;
+use sns::fetch_topic;
 
 use crate::arn::Arn;
 use crate::clients::Clients;
@@ -34,7 +37,8 @@ use crate::controls::Control;
 use crate::error::ApiFailure;
 use crate::identity::Identity;
 use crate::inventory::{
-    Alarm, Datapoint, Inventory, LogGroupRef, MetricFilter, MetricRef, Subscription, Trail, TrailState,
+    Alarm, Datapoint, Inventory, KeyRef, KeyState, LogGroupRef, MetricFilter, MetricRef, TopicState, Trail,
+    TrailState,
 };
 use crate::pattern::FilterPattern;
 use crate::time::Timestamp;
@@ -51,7 +55,8 @@ struct Collector<'a> {
     log_groups: Memo<LogGroupRef, Fetched<Vec<MetricFilter>>>,
     alarms: Memo<MetricRef, Fetched<Vec<Alarm>>>,
     region_alarms: Memo<String, Fetched<Vec<Alarm>>>,
-    topics: Memo<String, Fetched<Vec<Subscription>>>,
+    topics: Memo<String, TopicState>,
+    keys: Memo<KeyRef, KeyState>,
 }
 
 /// Reads what the verdicts of `controls` in `regions` need, at most `concurrency` regions at a
@@ -77,6 +82,7 @@ pub async fn collect(
         alarms: Memo::new(),
         region_alarms: Memo::new(),
         topics: Memo::new(),
+        keys: Memo::new(),
     };
     let run = futures::stream::iter(regions)
         .map(|region| Box::pin(collector.collect_region(region)))
@@ -98,6 +104,7 @@ pub async fn collect(
         alarms: collector.alarms.into_map(),
         region_alarms: collector.region_alarms.into_map(),
         topics: collector.topics.into_map(),
+        keys: collector.keys.into_map(),
     }
 }
 
@@ -198,12 +205,26 @@ impl Collector<'_> {
         if arn.service != "sns" || arn.account != self.identity.account {
             return;
         }
-        let region = arn.region.to_string();
-        let _subscriptions = self
+        let region = arn.region;
+        let state = self
             .topics
             .get_or_fetch(&topic_arn.to_string(), || {
-                let clients = self.clients.region(&region);
-                async move { fetch_subscriptions(clients.sns(), &region, topic_arn).await }
+                let clients = self.clients.region(region);
+                async move { fetch_topic(clients.sns(), region, topic_arn).await }
+            })
+            .await;
+        let Some(key_id) = state.attributes.ok().and_then(|attributes| attributes.kms_master_key_id) else {
+            return;
+        };
+        let key = KeyRef::of_topic(region, arn.account, &key_id);
+        if key.is_aws_managed_sns_alias() {
+            return;
+        }
+        self.keys
+            .get_or_fetch(&key, || {
+                let clients = self.clients.region(&key.region);
+                let key = &key;
+                async move { fetch_key_state(clients.kms(), key).await }
             })
             .await;
     }

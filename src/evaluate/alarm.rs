@@ -186,15 +186,14 @@ impl Walk<'_> {
             .map(String::as_str)
             .filter(|action| Arn::parse(action).is_some_and(|arn| arn.service == "sns"))
             .collect();
-        best(topics.into_iter().map(|topic| self.topic(topic, metric, &name, &evidence))).unwrap_or_else(
-            || {
+        best(topics.into_iter().map(|topic| self.topic(topic, alarm, metric, &name, &evidence)))
+            .unwrap_or_else(|| {
                 Outcome::failed(
                     "CLOUDWATCH_ALARM_ACTIONS_NOT_VALID",
                     Link::AlarmAction,
                     format!("{name} fires on one event but none of its alarm actions is an SNS topic."),
                     &evidence,
                 )
-            },
-        )
+            })
     }
 }

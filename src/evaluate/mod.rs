@@ -14,6 +14,7 @@ mod chain;
 mod metric_filter;
 mod outcome;
 pub mod selectors;
+mod subscriber;
 mod topic;
 mod trail;
 
@@ -73,6 +74,10 @@ pub enum Link {
     Alarm,
     /// One of the alarm's actions is an SNS topic.
     AlarmAction,
+    /// The topic's access policy lets CloudWatch publish for the alarm.
+    TopicPolicy,
+    /// The topic's key, if any, lets CloudWatch use it.
+    TopicKey,
     /// The topic has a confirmed subscriber.
     Subscriber,
     /// Every link holds.
@@ -92,6 +97,8 @@ impl Link {
             Link::MetricFilter => "metric filter",
             Link::Alarm => "alarm",
             Link::AlarmAction => "alarm action",
+            Link::TopicPolicy => "topic policy",
+            Link::TopicKey => "topic key",
             Link::Subscriber => "subscriber",
             Link::Complete => "complete",
         }
@@ -135,8 +142,12 @@ pub struct Evidence {
     pub alarm_arn: Option<String>,
     /// The SNS topic's ARN.
     pub topic_arn: Option<String>,
+    /// The key that encrypts the topic, as the topic names it.
+    pub topic_key: Option<String>,
     /// How many confirmed subscriptions the topic has.
     pub confirmed_subscriptions: Option<usize>,
+    /// The subscription that receives the notification, or the first that filters it out.
+    pub subscription_arn: Option<String>,
 }
 
 /// The verdict on one control in one region.

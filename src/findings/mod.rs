@@ -383,7 +383,9 @@ fn product_fields(verdict: &Verdict) -> BTreeMap<String, String> {
         ("AlarmName", evidence.alarm_name.clone()),
         ("AlarmArn", evidence.alarm_arn.clone()),
         ("TopicArn", evidence.topic_arn.clone()),
+        ("TopicKmsKeyId", evidence.topic_key.clone()),
         ("ConfirmedSubscriptions", evidence.confirmed_subscriptions.map(|count| count.to_string())),
+        ("SubscriptionArn", evidence.subscription_arn.clone()),
         ("Version", Some(env!("CARGO_PKG_VERSION").to_string())),
     ];
     fields

@@ -86,6 +86,25 @@ pub(super) fn remediation_text(verdict: &Verdict, identity: &Identity) -> String
             }
         }
         (_, Link::Alarm | Link::AlarmAction) => alarm_command,
+        (_, Link::TopicPolicy) => format!(
+            "Let CloudWatch publish: give topic {topic} an access policy statement allowing Principal \
+             {{\"Service\":\"cloudwatch.amazonaws.com\"}} sns:Publish on it (Condition aws:SourceArn: the alarm's ARN), and \
+             no Deny that matches: aws sns set-topic-attributes --region {metric_region} --topic-arn {topic} \
+             --attribute-name Policy --attribute-value file://policy.json"
+        ),
+        (_, Link::TopicKey) => format!(
+            "Encrypt topic {topic} with a customer managed key whose policy allows Principal \
+             {{\"Service\":\"cloudwatch.amazonaws.com\"}} kms:Decrypt and kms:GenerateDataKey* (aws kms put-key-policy \
+             --key-id {} --policy-name default --policy file://key-policy.json), then aws sns set-topic-attributes \
+             --topic-arn {topic} --attribute-name KmsMasterKeyId --attribute-value <key>",
+            evidence.topic_key.as_deref().filter(|key| !key.ends_with("alias/aws/sns")).unwrap_or("<key>")
+        ),
+        (_, Link::Subscriber) if verdict.reason_code == "SNS_SUBSCRIPTIONS_FILTER_ALARMS" => format!(
+            "Let the alarm's notification through: aws sns set-subscription-attributes --subscription-arn {} \
+             --attribute-name FilterPolicyScope --attribute-value MessageBody, then --attribute-name FilterPolicy \
+             --attribute-value '{{\"NewStateValue\":[\"ALARM\"]}}' (or remove the filter policy).",
+            evidence.subscription_arn.as_deref().unwrap_or("<subscription-arn>")
+        ),
         (_, Link::Subscriber | Link::Complete) => format!(
             "Subscribe someone and confirm: aws sns subscribe --region {metric_region} --topic-arn {topic} --protocol email \
              --notification-endpoint <address>, then confirm from the message."

@@ -1,8 +1,9 @@
 //! The account as cis-monitor saw it in one run: trails, their state, the metric filters of
-//! their log groups, the alarms on those filters' metrics and the subscriptions of the alarms'
-//! topics. Plain data, no SDK types: collection ([`crate::collect`]) fills it, evaluation
-//! ([`crate::evaluate`]) judges it, and the rules both need (what an alarm watches, whether it
-//! fires) are pure functions here, below both.
+//! their log groups, the alarms on those filters' metrics, and the alarms' topics with their
+//! policies, keys and subscriptions. Plain data, no SDK types: collection ([`crate::collect`])
+//! fills it, evaluation ([`crate::evaluate`]) judges it, and the rules both need (what an alarm
+//! watches, whether it fires, which subscription receives everything) are pure functions
+//! here, below both.
 //!
 //! Every fetch keeps its own outcome: a denied or failed call is recorded as an [`ApiFailure`]
 //! beside the resources that were read, never in place of the whole inventory.
@@ -20,7 +21,9 @@ pub use alarm::{
     Alarm, CannotFire, Datapoint, Dimension, MetricQuery, MetricRef, WatchedMetric, dimensions_label,
 };
 pub use log_group::{LogGroupRef, MetricFilter, MetricTransformation, UnpinnedDimension};
-pub use topic::Subscription;
+pub use topic::{
+    KeyDescription, KeyRef, KeyState, Subscription, SubscriptionFilter, TopicAttributes, TopicState,
+};
 pub use trail::{
     AdvancedSelector, ClassicSelector, EventSelectors, FieldSelector, Trail, TrailState, TrailStatus,
 };
@@ -47,6 +50,8 @@ pub struct Inventory {
     /// Every metric alarm of a region, read only where no standard alarm on a needed metric
     /// can fire, to find metric-math alarms that use it.
     pub region_alarms: BTreeMap<String, Result<Vec<Alarm>, ApiFailure>>,
-    /// The subscriptions of each topic, by topic ARN.
-    pub topics: BTreeMap<String, Result<Vec<Subscription>, ApiFailure>>,
+    /// The attributes and subscriptions of each topic, by topic ARN.
+    pub topics: BTreeMap<String, TopicState>,
+    /// The keys that encrypt those topics.
+    pub keys: BTreeMap<KeyRef, KeyState>,
 }

@@ -8,7 +8,8 @@ use cis_monitor::evaluate::{Verdict, evaluate};
 use cis_monitor::identity::Identity;
 use cis_monitor::inventory::{
     Alarm, ClassicSelector, EventSelectors, Inventory, LogGroupRef, MetricFilter, MetricRef,
-    MetricTransformation, Subscription, Trail, TrailState, TrailStatus, WatchedMetric,
+    MetricTransformation, Subscription, TopicAttributes, TopicState, Trail, TrailState, TrailStatus,
+    WatchedMetric,
 };
 use cis_monitor::time::Timestamp;
 
@@ -148,14 +149,43 @@ pub fn healthy(names: &Names) -> Inventory {
             .map(|c| (metric(names, *c), Ok(vec![alarm(names, *c, vec![topic(names)])])))
             .collect(),
         region_alarms: BTreeMap::new(),
-        topics: BTreeMap::from([(
-            topic(names),
-            Ok(vec![Subscription {
-                arn: format!("{}:0b5f3a53-8f0f-4c5e-9a36-4f8d2a6c1e77", topic(names)),
-                protocol: "email".to_string(),
-            }]),
-        )]),
+        topics: BTreeMap::from([(topic(names), topic_state(names))]),
+        keys: BTreeMap::new(),
     }
+}
+
+/// The topic's state: SNS's default access policy, no key, one confirmed subscription
+/// without a filter policy.
+pub fn topic_state(names: &Names) -> TopicState {
+    TopicState {
+        attributes: Ok(TopicAttributes {
+            kms_master_key_id: None,
+            policy: Some(default_topic_policy(names)),
+        }),
+        subscriptions: Ok(vec![Subscription {
+            arn: format!("{}:0b5f3a53-8f0f-4c5e-9a36-4f8d2a6c1e77", topic(names)),
+            protocol: "email".to_string(),
+            filter: Some(Ok(None)),
+        }]),
+    }
+}
+
+/// The access policy SNS gives a new topic.
+pub fn default_topic_policy(names: &Names) -> String {
+    serde_json::json!({
+        "Version": "2008-10-17",
+        "Id": "__default_policy_ID",
+        "Statement": [{
+            "Sid": "__default_statement_ID",
+            "Effect": "Allow",
+            "Principal": {"AWS": "*"},
+            "Action": ["SNS:GetTopicAttributes", "SNS:SetTopicAttributes", "SNS:AddPermission", "SNS:RemovePermission",
+                "SNS:DeleteTopic", "SNS:Subscribe", "SNS:ListSubscriptionsByTopic", "SNS:Publish"],
+            "Resource": topic(names),
+            "Condition": {"StringEquals": {"AWS:SourceOwner": ACCOUNT}}
+        }]
+    })
+    .to_string()
 }
 
 /// The verdicts of every control in the names' region.

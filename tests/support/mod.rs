@@ -482,6 +482,37 @@ impl Account {
         arn
     }
 
+    /// Encrypts `topic` (in `region`) with a new customer managed key whose policy is
+    /// `key_policy` (`None`: the account's root, and CloudWatch for Decrypt and
+    /// GenerateDataKey*). Returns the key's ARN.
+    pub async fn encrypt_topic(&self, region: &str, topic: &str, key_policy: Option<String>) -> String {
+        let kms = aws_sdk_kms::Client::new(&in_region(&self.config, region));
+        let policy = key_policy.unwrap_or_else(|| {
+            serde_json::json!({"Version": "2012-10-17", "Statement": [
+                {"Sid": "Root", "Effect": "Allow", "Principal": {"AWS": format!("arn:aws:iam::{ACCOUNT}:root")},
+                 "Action": "kms:*", "Resource": "*"},
+                {"Sid": "CloudWatchAlarms", "Effect": "Allow", "Principal": {"Service": "cloudwatch.amazonaws.com"},
+                 "Action": ["kms:Decrypt", "kms:GenerateDataKey*"], "Resource": "*"}]})
+            .to_string()
+        });
+        let key = kms.create_key().policy(policy).send().await.expect("key created");
+        let arn = key.key_metadata().and_then(|metadata| metadata.arn()).expect("key ARN").to_string();
+        self.set_topic_attribute(region, topic, "KmsMasterKeyId", &arn).await;
+        arn
+    }
+
+    /// Sets one attribute of `topic`.
+    pub async fn set_topic_attribute(&self, region: &str, topic: &str, name: &str, value: &str) {
+        let sns = aws_sdk_sns::Client::new(&in_region(&self.config, region));
+        sns.set_topic_attributes()
+            .topic_arn(topic)
+            .attribute_name(name)
+            .attribute_value(value)
+            .send()
+            .await
+            .expect("topic attribute set");
+    }
+
     pub async fn enable_security_hub(&self, region: &str) {
         let client = aws_sdk_securityhub::Client::new(&in_region(&self.config, region));
         client.enable_security_hub().send().await.expect("security hub enabled");
