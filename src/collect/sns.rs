@@ -1,6 +1,8 @@
 //! SNS reads: a topic's attributes, its subscriptions, and a subscription's filter policy.
 //! Endpoints (email addresses, URLs) are never kept, nor asked for where they can be avoided.
 
+use std::collections::HashMap;
+
 use aws_sdk_sns::Client;
 
 use crate::error::ApiFailure;
@@ -19,14 +21,8 @@ async fn fetch_topic_attributes(
         .send()
         .await
         .map_err(|error| ApiFailure::from_sdk("sns:GetTopicAttributes", region, error))?;
-    let attribute = |name: &str| {
-        output
-            .attributes()
-            .and_then(|attributes| attributes.get(name))
-            .filter(|value| !value.is_empty())
-            .cloned()
-    };
-    Ok(TopicAttributes { kms_master_key_id: attribute("KmsMasterKeyId"), policy: attribute("Policy") })
+    let read = |name| attribute(output.attributes(), name);
+    Ok(TopicAttributes { kms_master_key_id: read("KmsMasterKeyId"), policy: read("Policy") })
 }
 
 /// Every subscription of `topic_arn`, all pages, asked in the topic's region; their filter
@@ -63,15 +59,8 @@ async fn fetch_subscription_filter(
         .send()
         .await
         .map_err(|error| ApiFailure::from_sdk("sns:GetSubscriptionAttributes", region, error))?;
-    let attribute = |name: &str| {
-        output
-            .attributes()
-            .and_then(|attributes| attributes.get(name))
-            .filter(|value| !value.is_empty())
-            .cloned()
-    };
-    Ok(attribute("FilterPolicy")
-        .map(|policy| SubscriptionFilter { policy, scope: attribute("FilterPolicyScope") }))
+    let read = |name| attribute(output.attributes(), name);
+    Ok(read("FilterPolicy").map(|policy| SubscriptionFilter { policy, scope: read("FilterPolicyScope") }))
 }
 
 /// Everything about `topic_arn` the chain needs: its attributes and subscriptions at once, then
@@ -95,4 +84,9 @@ pub async fn fetch_topic(client: &Client, region: &str, topic_arn: &str) -> Topi
         Err(failure) => Err(failure),
     };
     TopicState { attributes, subscriptions }
+}
+
+/// The attribute `name` of an SNS answer, when it is set and not empty.
+fn attribute(attributes: Option<&HashMap<String, String>>, name: &str) -> Option<String> {
+    attributes.and_then(|attributes| attributes.get(name)).filter(|value| !value.is_empty()).cloned()
 }
