@@ -178,7 +178,7 @@ async fn patterns_are_judged_by_meaning() {
     let topic = account.topic(HOME, healthy::TOPIC, true).await;
     let group = healthy::LOG_GROUP;
     // Reordered, split over lines and with wildcards: passes (Security Hub would fail it).
-    let trail_pattern = "{\n  ($.eventName = St*Logging) ||\n  ($.eventName = \"*Trail\")\n}";
+    let trail_pattern = "{\n  ($.eventName = *Logging) ||\n  ($.eventName = \"*Trail\")\n}";
     // KMS without the eventSource clause: broader, still complete.
     let kms_pattern = "{ ($.eventName = ScheduleKeyDeletion) || ($.eventName = DisableKey) }";
     // A narrowing clause loses every non-root change.

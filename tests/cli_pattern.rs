@@ -325,3 +325,22 @@ fn cloudtrail_log_file_and_standard_input() {
     assert_eq!(json_stdout(&output)["matched"], 2);
     let _ = std::fs::remove_dir_all(dir);
 }
+
+#[test]
+fn a_record_matched_under_one_reading_only_says_so_and_exits_4() {
+    let pattern = "{ $.eventName = St*Logging }";
+    let output = run(&["pattern", "--event", &fixture_path("stop-logging"), pattern]);
+    assert_eq!(code(&output), 4, "{}", stderr(&output));
+    let text = stdout(&output);
+    assert!(text.contains("record 1 (StopLogging): depends on how AWS reads `St*Logging`"), "{text}");
+    assert!(text.contains("0 of 1 records match, 1 more depending on how AWS reads the pattern"), "{text}");
+    let output = run(&["pattern", "--event", &fixture_path("stop-logging"), "--format", "json", pattern]);
+    let report = json_stdout(&output);
+    assert_eq!(report["depending"], 1);
+    assert!(
+        report["records"][0]["depends"].as_str().is_some_and(|reason| reason.contains("literal asterisk"))
+    );
+    // A record that fails under every reading still fails.
+    let output = run(&["pattern", "--event", &fixture_path("create-trail"), pattern]);
+    assert_eq!(code(&output), 1);
+}

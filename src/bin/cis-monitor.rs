@@ -1,7 +1,8 @@
 //! `cis-monitor`: the command line. Parses flags into the library's validated configuration,
 //! calls the library, maps the outcome to an exit status: 0 when everything holds, 1 when
 //! something does not, 2 for bad input or a run that could not start or evaluated nothing, 3
-//! when Security Hub refused findings.
+//! when Security Hub refused findings, 4 when `pattern --event` matches some records only under
+//! some readings of AWS's documentation.
 
 use std::future::Future;
 use std::io::{Read, Write};
@@ -114,6 +115,7 @@ enum Outcome {
     DoesNotHold,
     BadInput,
     FindingsLost,
+    DependsOnReading,
 }
 
 fn main() -> ExitCode {
@@ -129,6 +131,7 @@ fn main() -> ExitCode {
         Ok(Outcome::DoesNotHold) => ExitCode::from(1),
         Ok(Outcome::BadInput) => ExitCode::from(2),
         Ok(Outcome::FindingsLost) => ExitCode::from(3),
+        Ok(Outcome::DependsOnReading) => ExitCode::from(4),
         Err(error) => {
             eprintln!("cis-monitor: {error:#}");
             ExitCode::from(2)
@@ -203,19 +206,26 @@ fn regions(format: Format) -> Result<Outcome> {
 }
 
 fn pattern(args: &PatternArgs) -> Result<Outcome> {
-    let (error, holds) = match (&args.event, args.control) {
+    let (error, outcome) = match (&args.event, args.control) {
         (Some(file), _) => {
             let report = MatchReport::new(&args.pattern, &read_records(&read_input(file)?));
             if report.error.is_none() && report.total == 0 {
                 anyhow::bail!("{file} holds no records");
             }
             print(&report, args.format, report.error.is_some())?;
-            (report.error.clone(), report.all_match())
+            let outcome = if report.all_match() {
+                Outcome::Holds
+            } else if report.only_readings_differ() {
+                Outcome::DependsOnReading
+            } else {
+                Outcome::DoesNotHold
+            };
+            (report.error.clone(), outcome)
         }
         (None, Some(control)) => {
             let report = CoverageReport::new(control, &args.pattern);
             print(&report, args.format, report.error.is_some())?;
-            (report.error.clone(), report.covers)
+            (report.error.clone(), if report.covers { Outcome::Holds } else { Outcome::DoesNotHold })
         }
         (None, None) => anyhow::bail!("--control is required unless --event is given"),
     };
@@ -224,8 +234,7 @@ fn pattern(args: &PatternArgs) -> Result<Outcome> {
             eprintln!("cis-monitor: {error}");
             Outcome::BadInput
         }
-        None if holds => Outcome::Holds,
-        None => Outcome::DoesNotHold,
+        None => outcome,
     })
 }
 

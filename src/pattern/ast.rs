@@ -4,6 +4,8 @@ use std::fmt;
 
 use regex::Regex;
 
+use super::reading::Reading;
+
 /// The four kinds of filter pattern, and the empty one.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum PatternKind {
@@ -183,30 +185,54 @@ impl Glob {
         self.text.contains('*')
     }
 
-    /// Whether `candidate` matches the whole glob: literal characters equal, each `*` standing
-    /// for any run of characters (empty included).
-    pub fn matches(&self, candidate: &str) -> bool {
+    /// Whether the value holds a `*` that is neither its first nor its last character, whose
+    /// meaning AWS leaves open ([`Reading`]).
+    pub fn has_infix_star(&self) -> bool {
+        self.text.trim_start_matches('*').trim_end_matches('*').contains('*')
+    }
+
+    /// Whether `candidate` matches the whole glob under `reading`: literal characters equal, a
+    /// `*` at either end standing for any run of characters (empty included), and a `*` inside
+    /// the value standing for one too, or for itself, as the reading says.
+    pub fn matches(&self, candidate: &str, reading: Reading) -> bool {
         if !self.has_wildcard() {
             return self.text == candidate;
         }
-        let mut parts = self.text.split('*');
-        let first = parts.next().unwrap_or_default();
-        let Some(mut rest) = candidate.strip_prefix(first) else { return false };
-        let mut parts = parts.peekable();
-        if parts.peek().is_none() {
-            return rest.is_empty();
+        if reading.infix_star_is_wildcard {
+            return wildcard_match(&self.text, candidate);
         }
-        while let Some(part) = parts.next() {
-            if parts.peek().is_none() {
-                return rest.ends_with(part);
-            }
-            match rest.find(part) {
-                Some(at) => rest = &rest[at + part.len()..],
-                None => return false,
-            }
+        let leading = self.text.starts_with('*');
+        let inner = self.text.trim_start_matches('*');
+        let trailing = inner.ends_with('*');
+        let inner = inner.trim_end_matches('*');
+        match (leading, trailing) {
+            (false, false) => candidate == inner,
+            (false, true) => candidate.starts_with(inner),
+            (true, false) => candidate.ends_with(inner),
+            (true, true) => candidate.contains(inner),
         }
-        true
     }
+}
+
+/// `pattern` against `candidate`, every `*` a wildcard.
+fn wildcard_match(pattern: &str, candidate: &str) -> bool {
+    let mut parts = pattern.split('*');
+    let first = parts.next().unwrap_or_default();
+    let Some(mut rest) = candidate.strip_prefix(first) else { return false };
+    let mut parts = parts.peekable();
+    if parts.peek().is_none() {
+        return rest.is_empty();
+    }
+    while let Some(part) = parts.next() {
+        if parts.peek().is_none() {
+            return rest.ends_with(part);
+        }
+        match rest.find(part) {
+            Some(at) => rest = &rest[at + part.len()..],
+            None => return false,
+        }
+    }
+    true
 }
 
 /// A numeric value, keeping the text it was written as for printing.
@@ -490,30 +516,45 @@ mod tests {
     }
 
     #[test]
-    fn glob_matching_is_whole_value_with_wildcards_anywhere() {
-        let cases: &[(&str, &str, bool)] = &[
-            ("CreateTrail", "CreateTrail", true),
-            ("Create", "CreateTrail", false),
-            ("CreateTrail", "createtrail", false),
-            ("Create*", "CreateTrail", true),
-            ("*Trail", "CreateTrail", true),
-            ("*Trail", "DescribeTrails", false),
-            ("*Vpc*", "CreateVpcPeeringConnection", true),
-            ("St*Logging", "StartLogging", true),
-            ("St*Logging", "StopLogging", true),
-            ("St*Logging", "Logging", false),
-            ("*", "", true),
-            ("*", "anything", true),
-            ("a*a", "a", false),
-            ("a*a", "aa", true),
-            ("a**b", "ab", true),
-            ("*a*b*", "xxaxxbxx", true),
-            ("*a*b*", "xxbxxaxx", false),
-            ("", "", true),
-            ("", "x", false),
+    fn glob_matching_is_whole_value_under_either_reading() {
+        // (glob, candidate, with an inner `*` a wildcard, with it a literal asterisk)
+        let cases: &[(&str, &str, bool, bool)] = &[
+            ("CreateTrail", "CreateTrail", true, true),
+            ("Create", "CreateTrail", false, false),
+            ("CreateTrail", "createtrail", false, false),
+            ("Create*", "CreateTrail", true, true),
+            ("*Trail", "CreateTrail", true, true),
+            ("*Trail", "DescribeTrails", false, false),
+            ("*Vpc*", "CreateVpcPeeringConnection", true, true),
+            ("St*Logging", "StartLogging", true, false),
+            ("St*Logging", "StopLogging", true, false),
+            ("St*Logging", "St*Logging", true, true),
+            ("St*Logging", "Logging", false, false),
+            ("*", "", true, true),
+            ("*", "anything", true, true),
+            ("a*a", "a", false, false),
+            ("a*a", "aa", true, false),
+            ("a**b", "ab", true, false),
+            ("*a*b*", "xxaxxbxx", true, false),
+            ("*a*b*", "xa*bx", true, true),
+            ("*a*b*", "xxbxxaxx", false, false),
+            ("", "", true, true),
+            ("", "x", false, false),
         ];
-        for (pattern, candidate, expected) in cases {
-            assert_eq!(glob(pattern).matches(candidate), *expected, "{pattern} vs {candidate}");
+        let [wildcard, literal] = Reading::ALL;
+        for (pattern, candidate, as_wildcard, as_literal) in cases {
+            assert_eq!(
+                glob(pattern).matches(candidate, wildcard),
+                *as_wildcard,
+                "{pattern} vs {candidate}, wildcard"
+            );
+            assert_eq!(
+                glob(pattern).matches(candidate, literal),
+                *as_literal,
+                "{pattern} vs {candidate}, literal"
+            );
         }
+        assert!(glob("St*Logging").has_infix_star());
+        assert!(!glob("*Logging*").has_infix_star());
     }
 }

@@ -21,6 +21,7 @@ use super::ast::{
     Body, Condition, Expr, Glob, Operator, RegexValue, Step, Term, TermRole, Terms, Test, Value,
 };
 use super::eval::{FieldValue, test_field};
+use super::reading::Reading;
 use crate::logic::{and3, or3};
 
 /// The verdict on one pattern for one control.
@@ -135,12 +136,12 @@ impl<'a> Record<'a> {
 
 /// Evaluates a JSON expression in three-valued logic: `Some(true)` means true for every
 /// record the description allows, `Some(false)` false for every one, `None` it depends.
-fn decide_expr(expr: &Expr, record: Record<'_>) -> Option<bool> {
+fn decide_expr(expr: &Expr, record: Record<'_>, reading: Reading) -> Option<bool> {
     match expr {
         Expr::Or(alternatives) => {
             let mut result = Some(false);
             for alternative in alternatives {
-                result = or3(result, decide_expr(alternative, record));
+                result = or3(result, decide_expr(alternative, record, reading));
                 if result == Some(true) {
                     break;
                 }
@@ -150,18 +151,18 @@ fn decide_expr(expr: &Expr, record: Record<'_>) -> Option<bool> {
         Expr::And(parts) => {
             let mut result = Some(true);
             for part in parts {
-                result = and3(result, decide_expr(part, record));
+                result = and3(result, decide_expr(part, record, reading));
                 if result == Some(false) {
                     break;
                 }
             }
             result
         }
-        Expr::Condition(condition) => decide_condition(condition, record),
+        Expr::Condition(condition) => decide_condition(condition, record, reading),
     }
 }
 
-fn decide_condition(condition: &Condition, record: Record<'_>) -> Option<bool> {
+fn decide_condition(condition: &Condition, record: Record<'_>, reading: Reading) -> Option<bool> {
     let reach = record.reach(&condition.selector.steps);
     let known = reach.known.iter().flatten();
     if let Test::NotExists = condition.test {
@@ -176,7 +177,7 @@ fn decide_condition(condition: &Condition, record: Record<'_>) -> Option<bool> {
     let mut result = if reach.unknown { None } else { Some(false) };
     for field in known {
         let outcome = match field {
-            Known::Text(text) => Some(test_field(&condition.test, FieldValue::Text(text))),
+            Known::Text(text) => Some(test_field(&condition.test, FieldValue::Text(text), reading)),
             Known::OtherName(names) => test_other_name(&condition.test, names),
         };
         result = or3(result, outcome);
@@ -216,8 +217,43 @@ fn decide_regex(regex: &RegexValue, event: &RequiredEvent) -> Option<bool> {
     if found { Some(true) } else { None }
 }
 
-/// Judges `pattern` against `control`. Never fails: a pattern that cannot be decided says so.
+/// Judges `pattern` against `control`, under every reading its open constructs need
+/// ([`Reading`]): a verdict that differs between readings is undecided, and says why. Never
+/// fails: a pattern that cannot be decided says so.
 pub fn analyze(pattern: &FilterPattern, control: Control) -> Coverage {
+    let readings = pattern.readings();
+    let coverages: Vec<Coverage> =
+        readings.iter().map(|reading| analyze_under(pattern, control, *reading)).collect();
+    let mut combined = coverages[0].clone();
+    for other in &coverages[1..] {
+        combined.over_broad |= other.over_broad;
+        for missed in &other.uncovered {
+            if !combined.uncovered.iter().any(|known| known.event == missed.event) {
+                combined.uncovered.push(missed.clone());
+            }
+        }
+    }
+    let position =
+        |event: &RequiredEvent| control.required_events().iter().position(|required| required == event);
+    combined.uncovered.sort_by_key(|missed| position(&missed.event));
+    let covering = readings.iter().zip(&coverages).find(|(_, coverage)| coverage.covers());
+    let missing = readings.iter().zip(&coverages).find(|(_, coverage)| !coverage.covers());
+    if let (Some((covering, _)), Some((missing, missed))) = (covering, missing)
+        && combined.decision == Decision::Decided
+    {
+        let lost: Vec<&str> = missed.uncovered.iter().map(|missed| missed.event.name).collect();
+        combined.decision = Decision::Undecidable(format!(
+            "whether it catches every required event depends on how AWS reads {}: reading {covering}, it catches \
+             them all; reading {missing}, it misses {}",
+            pattern.open_constructs().join(", "),
+            lost.join(", ")
+        ));
+    }
+    combined
+}
+
+/// Judges `pattern` against `control` under one reading.
+fn analyze_under(pattern: &FilterPattern, control: Control, reading: Reading) -> Coverage {
     let exact_cis = same_text_ignoring_blanks(pattern.text(), control.canonical_pattern());
     let events = control.required_events();
     let mut coverage = Coverage {
@@ -231,12 +267,12 @@ pub fn analyze(pattern: &FilterPattern, control: Control) -> Coverage {
         Body::Everything => coverage.over_broad = true,
         Body::Json(expr) => {
             for event in events {
-                let outcome = decide_expr(expr, Record::Required(event));
+                let outcome = decide_expr(expr, Record::Required(event), reading);
                 if outcome != Some(true) {
-                    coverage.uncovered.push(explain_json(expr, event, outcome == Some(false)));
+                    coverage.uncovered.push(explain_json(expr, event, outcome == Some(false), reading));
                 }
             }
-            coverage.over_broad = decide_expr(expr, Record::Unrequired(events)) != Some(false);
+            coverage.over_broad = decide_expr(expr, Record::Unrequired(events), reading) != Some(false);
         }
         Body::Terms(terms) => {
             for event in events {
@@ -285,8 +321,8 @@ pub fn same_text_ignoring_blanks(left: &str, right: &str) -> bool {
 }
 
 /// Finds the clause that loses `event` and says why.
-fn explain_json(expr: &Expr, event: &RequiredEvent, never_matched: bool) -> UncoveredEvent {
-    let (clause, outcome) = blame(expr, Record::Required(event));
+fn explain_json(expr: &Expr, event: &RequiredEvent, never_matched: bool, reading: Reading) -> UncoveredEvent {
+    let (clause, outcome) = blame(expr, Record::Required(event), reading);
     let text = clause.to_string();
     let reason = match (clause, outcome) {
         (Expr::Or(_), _) => format!("no alternative of `{text}` matches {} records", event.name),
@@ -307,24 +343,25 @@ fn explain_json(expr: &Expr, event: &RequiredEvent, never_matched: bool) -> Unco
 }
 
 /// The innermost clause responsible for `expr` not being definitely true.
-fn blame<'e>(expr: &'e Expr, record: Record<'_>) -> (&'e Expr, Option<bool>) {
+fn blame<'e>(expr: &'e Expr, record: Record<'_>, reading: Reading) -> (&'e Expr, Option<bool>) {
     match expr {
-        Expr::Condition(condition) => (expr, decide_condition(condition, record)),
+        Expr::Condition(condition) => (expr, decide_condition(condition, record, reading)),
         Expr::And(parts) => {
-            let outcomes: Vec<_> = parts.iter().map(|part| decide_expr(part, record)).collect();
+            let outcomes: Vec<_> = parts.iter().map(|part| decide_expr(part, record, reading)).collect();
             let culprit = outcomes
                 .iter()
                 .position(|outcome| *outcome == Some(false))
                 .or_else(|| outcomes.iter().position(|outcome| outcome.is_none()));
             match culprit {
-                Some(index) => blame(&parts[index], record),
+                Some(index) => blame(&parts[index], record, reading),
                 None => (expr, Some(true)),
             }
         }
         Expr::Or(alternatives) => {
-            match alternatives.iter().find(|alternative| decide_expr(alternative, record).is_none()) {
-                Some(undecided) => blame(undecided, record),
-                None => (expr, decide_expr(expr, record)),
+            match alternatives.iter().find(|alternative| decide_expr(alternative, record, reading).is_none())
+            {
+                Some(undecided) => blame(undecided, record, reading),
+                None => (expr, decide_expr(expr, record, reading)),
             }
         }
     }

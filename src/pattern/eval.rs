@@ -12,6 +12,7 @@ use std::borrow::Cow;
 use serde_json::Value as Json;
 
 use super::ast::{Condition, Delimited, DelimitedField, Expr, FieldExpr, Operator, Step, Test, Value};
+use super::reading::Reading;
 
 /// One log event as CloudWatch Logs sees it: the raw message, and its JSON form when the
 /// message is a JSON object or array.
@@ -86,20 +87,22 @@ impl FieldValue<'_> {
     }
 }
 
-/// Whether a JSON expression matches a JSON document.
-pub fn matches_expr(expr: &Expr, root: &Json) -> bool {
+/// Whether a JSON expression matches a JSON document, under `reading`.
+pub fn matches_expr(expr: &Expr, root: &Json, reading: Reading) -> bool {
     match expr {
-        Expr::Or(alternatives) => alternatives.iter().any(|alternative| matches_expr(alternative, root)),
-        Expr::And(parts) => parts.iter().all(|part| matches_expr(part, root)),
-        Expr::Condition(condition) => matches_condition(condition, root),
+        Expr::Or(alternatives) => {
+            alternatives.iter().any(|alternative| matches_expr(alternative, root, reading))
+        }
+        Expr::And(parts) => parts.iter().all(|part| matches_expr(part, root, reading)),
+        Expr::Condition(condition) => matches_condition(condition, root, reading),
     }
 }
 
-fn matches_condition(condition: &Condition, root: &Json) -> bool {
+fn matches_condition(condition: &Condition, root: &Json, reading: Reading) -> bool {
     let steps = &condition.selector.steps;
     match &condition.test {
         Test::NotExists => !any_reached(root, steps, &mut |_| true),
-        test => any_reached(root, steps, &mut |node| test_field(test, FieldValue::from(node))),
+        test => any_reached(root, steps, &mut |node| test_field(test, FieldValue::from(node), reading)),
     }
 }
 
@@ -123,9 +126,9 @@ fn any_reached(node: &Json, steps: &[Step], accept: &mut dyn FnMut(&Json) -> boo
 
 /// Whether a field the selector reached satisfies a test (`NOT EXISTS` is decided by the
 /// caller, from whether anything was reached).
-pub fn test_field(test: &Test, field: FieldValue<'_>) -> bool {
+pub fn test_field(test: &Test, field: FieldValue<'_>, reading: Reading) -> bool {
     match test {
-        Test::Compare(operator, value) => compare(*operator, value, field),
+        Test::Compare(operator, value) => compare(*operator, value, field, reading),
         Test::IsNull => matches!(field, FieldValue::Null),
         Test::IsTrue => matches!(field, FieldValue::Bool(true)),
         Test::IsFalse => matches!(field, FieldValue::Bool(false)),
@@ -134,7 +137,7 @@ pub fn test_field(test: &Test, field: FieldValue<'_>) -> bool {
 }
 
 /// `field <operator> value`; false whenever the field is not a scalar of a comparable type.
-pub fn compare(operator: Operator, value: &Value, field: FieldValue<'_>) -> bool {
+pub fn compare(operator: Operator, value: &Value, field: FieldValue<'_>, reading: Reading) -> bool {
     match value {
         Value::Number(number) => match field {
             FieldValue::Number(actual) => {
@@ -143,7 +146,9 @@ pub fn compare(operator: Operator, value: &Value, field: FieldValue<'_>) -> bool
             FieldValue::Text(_) => NUMBER_MATCHES_TEXT_FIELD,
             _ => false,
         },
-        Value::Text(glob) => field.text().is_some_and(|text| equality(operator, glob.matches(&text))),
+        Value::Text(glob) => {
+            field.text().is_some_and(|text| equality(operator, glob.matches(&text, reading)))
+        }
         Value::Regex(regex) => {
             field.text().is_some_and(|text| equality(operator, regex.regex.is_match(&text)))
         }
@@ -176,11 +181,11 @@ fn compare_numbers(operator: Operator, actual: f64, expected: f64) -> bool {
 /// condition never makes a pattern cover an event.
 const NUMBER_MATCHES_TEXT_FIELD: bool = false;
 
-/// Whether a space-delimited pattern matches a raw message.
-pub fn matches_delimited(pattern: &Delimited, message: &str) -> bool {
+/// Whether a space-delimited pattern matches a raw message, under `reading`.
+pub fn matches_delimited(pattern: &Delimited, message: &str, reading: Reading) -> bool {
     let fields = split_delimited(message);
     let mut failed = vec![false; (pattern.fields.len() + 1) * (fields.len() + 1)];
-    match_fields(&pattern.fields, &fields, 0, 0, &mut failed)
+    match_fields(&pattern.fields, &fields, 0, 0, &mut failed, reading)
 }
 
 /// Splits a message into space-delimited fields; `"..."` and `[...]` group a field that
@@ -215,6 +220,7 @@ fn match_fields(
     p: usize,
     m: usize,
     failed: &mut [bool],
+    reading: Reading,
 ) -> bool {
     let state = p * (message.len() + 1) + m;
     if failed[state] {
@@ -223,12 +229,12 @@ fn match_fields(
     let matched = match pattern.get(p) {
         None => m == message.len(),
         Some(DelimitedField::Ellipsis) => {
-            (m..=message.len()).any(|next| match_fields(pattern, message, p + 1, next, failed))
+            (m..=message.len()).any(|next| match_fields(pattern, message, p + 1, next, failed, reading))
         }
         Some(DelimitedField::Named { test, .. }) => {
             m < message.len()
-                && test.as_ref().is_none_or(|test| matches_field_expr(test, message[m]))
-                && match_fields(pattern, message, p + 1, m + 1, failed)
+                && test.as_ref().is_none_or(|test| matches_field_expr(test, message[m], reading))
+                && match_fields(pattern, message, p + 1, m + 1, failed, reading)
         }
     };
     if !matched {
@@ -237,12 +243,12 @@ fn match_fields(
     matched
 }
 
-fn matches_field_expr(expr: &FieldExpr, field: &str) -> bool {
+fn matches_field_expr(expr: &FieldExpr, field: &str, reading: Reading) -> bool {
     match expr {
         FieldExpr::Or(alternatives) => {
-            alternatives.iter().any(|alternative| matches_field_expr(alternative, field))
+            alternatives.iter().any(|alternative| matches_field_expr(alternative, field, reading))
         }
-        FieldExpr::And(parts) => parts.iter().all(|part| matches_field_expr(part, field)),
+        FieldExpr::And(parts) => parts.iter().all(|part| matches_field_expr(part, field, reading)),
         FieldExpr::Compare(operator, value) => {
             let number;
             let field_value = match (value, field.parse::<serde_json::Number>()) {
@@ -252,7 +258,7 @@ fn matches_field_expr(expr: &FieldExpr, field: &str) -> bool {
                 }
                 _ => FieldValue::Text(field),
             };
-            compare(*operator, value, field_value)
+            compare(*operator, value, field_value, reading)
         }
     }
 }

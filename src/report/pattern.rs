@@ -7,7 +7,7 @@ use serde::Serialize;
 use serde_json::Value as Json;
 
 use crate::controls::Control;
-use crate::pattern::{Decision, FilterPattern, LogEvent, PatternKind};
+use crate::pattern::{Decision, EventMatch, FilterPattern, LogEvent, PatternKind};
 
 /// The coverage verdict on one pattern, as the CLI prints it.
 #[derive(Debug, Clone, Serialize)]
@@ -146,6 +146,8 @@ pub struct MatchReport {
     pub records: Vec<RecordMatch>,
     /// How many records match.
     pub matched: usize,
+    /// How many records match under some readings only.
+    pub depending: usize,
     /// How many records were tested.
     pub total: usize,
     /// Why the pattern is invalid, when it is.
@@ -162,8 +164,10 @@ pub struct RecordMatch {
     pub event_name: Option<String>,
     /// Whether the record is JSON (a JSON pattern never matches anything else).
     pub json: bool,
-    /// Whether the pattern matches it.
+    /// Whether the pattern matches it, under every reading of AWS's documentation.
     pub matches: bool,
+    /// When it matches under some readings only: which construct, and how.
+    pub depends: Option<String>,
 }
 
 impl MatchReport {
@@ -174,6 +178,7 @@ impl MatchReport {
             kind: PatternKind::of_text(text).name(),
             records: Vec::new(),
             matched: 0,
+            depending: 0,
             total: events.len(),
             error: None,
         };
@@ -187,24 +192,37 @@ impl MatchReport {
         report.records = events
             .iter()
             .enumerate()
-            .map(|(index, event)| RecordMatch {
-                index: index + 1,
-                event_name: event
-                    .json()
-                    .and_then(|json| json.get("eventName"))
-                    .and_then(Json::as_str)
-                    .map(str::to_string),
-                json: event.json().is_some(),
-                matches: pattern.matches(event),
+            .map(|(index, event)| {
+                let decided = pattern.decide(event);
+                RecordMatch {
+                    index: index + 1,
+                    event_name: event
+                        .json()
+                        .and_then(|json| json.get("eventName"))
+                        .and_then(Json::as_str)
+                        .map(str::to_string),
+                    json: event.json().is_some(),
+                    matches: decided == EventMatch::Matches,
+                    depends: match decided {
+                        EventMatch::DependsOnReading(reason) => Some(reason),
+                        EventMatch::Matches | EventMatch::DoesNotMatch => None,
+                    },
+                }
             })
             .collect();
         report.matched = report.records.iter().filter(|record| record.matches).count();
+        report.depending = report.records.iter().filter(|record| record.depends.is_some()).count();
         report
     }
 
     /// Whether every record matched (and there was at least one).
     pub fn all_match(&self) -> bool {
         self.error.is_none() && self.total > 0 && self.matched == self.total
+    }
+
+    /// Whether every record that is not sure to match depends on how AWS reads the pattern.
+    pub fn only_readings_differ(&self) -> bool {
+        self.error.is_none() && self.depending > 0 && self.matched + self.depending == self.total
     }
 }
 
@@ -216,10 +234,21 @@ impl fmt::Display for MatchReport {
         for record in &self.records {
             let name =
                 record.event_name.as_deref().unwrap_or(if record.json { "no eventName" } else { "not JSON" });
-            let verdict = if record.matches { "matches" } else { "does not match" };
-            writeln!(f, "record {} ({name}): {verdict}", record.index)?;
+            match (&record.depends, record.matches) {
+                (Some(reason), _) => writeln!(f, "record {} ({name}): {reason}", record.index)?,
+                (None, true) => writeln!(f, "record {} ({name}): matches", record.index)?,
+                (None, false) => writeln!(f, "record {} ({name}): does not match", record.index)?,
+            }
         }
-        writeln!(f, "{} of {} records match", self.matched, self.total)
+        if self.depending > 0 {
+            writeln!(
+                f,
+                "{} of {} records match, {} more depending on how AWS reads the pattern",
+                self.matched, self.total, self.depending
+            )
+        } else {
+            writeln!(f, "{} of {} records match", self.matched, self.total)
+        }
     }
 }
 
