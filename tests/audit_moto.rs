@@ -546,3 +546,23 @@ async fn the_notification_must_reach_a_subscriber_through_key_policy_and_filter(
         assert_eq!(status(&summary, HOME, control), passed(), "{}", description(&summary, HOME, control));
     }
 }
+
+#[tokio::test]
+async fn one_filter_per_event_each_with_its_alarm_passes() {
+    let account = Account::new().await;
+    account.trail(TrailSpec::default()).await;
+    let topic = account.topic(HOME, healthy::TOPIC, true).await;
+    let control = Control::CloudTrailChanges;
+    for event in control.required_events() {
+        let metric = format!("cis-{}", event.name);
+        let pattern = format!("{{ $.eventName = {} }}", event.name);
+        account.filter(HOME, healthy::LOG_GROUP, &metric, &pattern, healthy::NAMESPACE, &metric).await;
+        let mut spec = account.alarm_spec(control, &topic);
+        spec.name = metric.clone();
+        spec.metric = metric;
+        account.alarm(spec).await;
+    }
+    let summary = account.audit(&[HOME], false).await;
+    assert_eq!(status(&summary, HOME, control), passed(), "{}", description(&summary, HOME, control));
+    assert!(description(&summary, HOME, control).contains("cis-StopLogging (StopLogging)"));
+}

@@ -5,8 +5,7 @@
 //!
 //! Only what a verdict can use is read: the trails a region sees; the state of multi-region
 //! trails; the filters of their log groups (in the group's own region, this account only); the
-//! alarms on the metric streams that the required events of the controls a filter covers
-//! publish to; those alarms' topics (this account only): attributes, subscriptions, the filter
+//! alarms on the metric streams that the required events a filter catches publish to; those alarms' topics (this account only): attributes, subscriptions, the filter
 //! policies of confirmed subscriptions until one has none, and the key that encrypts the topic.
 //!
 //! The SDK's futures are large; each fan-out boxes its futures so that the stack stays small.
@@ -34,13 +33,14 @@ use sns::fetch_topic;
 use crate::arn::Arn;
 use crate::clients::Clients;
 use crate::controls::Control;
+use crate::controls::RequiredEvent;
 use crate::error::ApiFailure;
 use crate::identity::Identity;
 use crate::inventory::{
     Alarm, Datapoint, Inventory, KeyRef, KeyState, LogGroupRef, MetricFilter, MetricRef, TopicState, Trail,
     TrailState,
 };
-use crate::pattern::FilterPattern;
+use crate::pattern::{Decision, FilterPattern};
 use crate::time::Timestamp;
 
 type Fetched<T> = Result<T, ApiFailure>;
@@ -149,12 +149,10 @@ impl Collector<'_> {
         let Ok(filters) = filters else { return };
         let mut needed: Vec<Datapoint> = Vec::new();
         for filter in &filters {
-            for control in self.controls_covered(filter) {
-                let events = control.required_events().iter();
-                let datapoints = filter.metrics.iter().flat_map(|metric| {
-                    events.clone().filter_map(|event| metric.datapoint(&group.region, event).ok())
-                });
-                for datapoint in datapoints {
+            for event in self.events_caught(filter) {
+                for datapoint in
+                    filter.metrics.iter().filter_map(|metric| metric.datapoint(&group.region, event).ok())
+                {
                     if !needed.contains(&datapoint) {
                         needed.push(datapoint);
                     }
@@ -164,10 +162,20 @@ impl Collector<'_> {
         join_all(needed.iter().map(|datapoint| Box::pin(self.follow_datapoint(datapoint)))).await;
     }
 
-    /// The controls in scope whose every required event `filter`'s pattern catches.
-    fn controls_covered(&self, filter: &MetricFilter) -> Vec<Control> {
+    /// The required events of the controls in scope that `filter`'s pattern is sure to catch:
+    /// a filter may carry some events of a control while others carry the rest.
+    fn events_caught(&self, filter: &MetricFilter) -> Vec<&'static RequiredEvent> {
         let Ok(pattern) = FilterPattern::parse(&filter.pattern) else { return Vec::new() };
-        self.controls.iter().copied().filter(|control| pattern.coverage(*control).covers()).collect()
+        self.controls
+            .iter()
+            .flat_map(|control| {
+                let coverage = pattern.coverage(*control);
+                control.required_events().iter().filter(move |event| {
+                    coverage.decision == Decision::Decided
+                        && !coverage.uncovered.iter().any(|missed| missed.event == **event)
+                })
+            })
+            .collect()
     }
 
     /// The alarms on the stream of `datapoint` and the topics they notify; the region's

@@ -3,6 +3,7 @@
 //! changing state; one of that alarm's actions is an SNS topic.
 
 use crate::arn::Arn;
+use crate::controls::RequiredEvent;
 use crate::inventory::{
     Alarm, CannotFire, Datapoint, LogGroupRef, MetricTransformation, WatchedMetric, dimensions_label,
 };
@@ -18,17 +19,18 @@ struct Stream {
 }
 
 impl Walk<'_> {
-    /// The chain through the streams `transformation` publishes the required events to: each
-    /// stream must be watched by an alarm that notifies, so the weakest stream decides.
+    /// The chain through the streams `transformation` publishes `events` to: each stream must
+    /// be watched by an alarm that notifies, so the weakest stream decides.
     pub(super) fn streams(
         &self,
         group: &LogGroupRef,
         transformation: &MetricTransformation,
+        events: &[RequiredEvent],
         filter_name: &str,
         evidence: &Evidence,
     ) -> Outcome {
         let mut streams: Vec<Stream> = Vec::new();
-        for event in self.control.required_events() {
+        for event in events {
             let datapoint = match transformation.datapoint(&group.region, event) {
                 Ok(datapoint) => datapoint,
                 Err(unpinned) => {

@@ -129,6 +129,8 @@ pub struct Evidence {
     pub filter_exact_cis: Option<bool>,
     /// Whether that pattern may match records the control does not ask for.
     pub filter_over_broad: Option<bool>,
+    /// When several filters share the required events: which filter catches which.
+    pub filter_coverage: Option<String>,
     /// The filter's metric namespace.
     pub metric_namespace: Option<String>,
     /// The filter's metric name.

@@ -7,6 +7,7 @@ use crate::error::{ApiFailure, FailureKind};
 use super::{Evidence, Link, Status, unavailable_code};
 
 /// How far one candidate chain got.
+#[derive(Clone)]
 pub(super) struct Outcome {
     pub status: Status,
     pub code: &'static str,

@@ -377,6 +377,7 @@ fn product_fields(verdict: &Verdict) -> BTreeMap<String, String> {
         ("FilterPattern", evidence.filter_pattern.clone()),
         ("FilterExactCis", flag(evidence.filter_exact_cis)),
         ("FilterOverBroad", flag(evidence.filter_over_broad)),
+        ("FilterCoverage", evidence.filter_coverage.clone()),
         ("MetricNamespace", evidence.metric_namespace.clone()),
         ("MetricName", evidence.metric_name.clone()),
         ("MetricDimensions", evidence.metric_dimensions.clone()),
