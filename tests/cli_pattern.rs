@@ -344,3 +344,22 @@ fn a_record_matched_under_one_reading_only_says_so_and_exits_4() {
     let output = run(&["pattern", "--event", &fixture_path("create-trail"), pattern]);
     assert_eq!(code(&output), 1);
 }
+
+#[test]
+fn space_delimited_patterns_match_text_lines_as_aws_documents() {
+    let path = std::env::temp_dir().join(format!("cis-monitor-lines-{}.log", std::process::id()));
+    std::fs::write(
+        &path,
+        "ERROR 09/25/2014 12:00:02 Failed to process request\nINFO 09/25/2014 12:00:04 Done\n",
+    )
+    .expect("written");
+    let path = path.to_string_lossy().to_string();
+    let output = run(&["pattern", "--event", &path, "[w1=ERROR || w1=WARNING, w2]"]);
+    let text = stdout(&output);
+    assert!(text.contains("record 1 (not JSON): matches"), "{text}");
+    assert!(text.contains("record 2 (not JSON): does not match"), "{text}");
+    assert_eq!(code(&output), 1);
+    let output = run(&["pattern", "--event", &path, "[w1=ERROR, w2=09/25/2014]"]);
+    assert!(stdout(&output).contains("depends on how AWS reads fields after the last one the pattern names"));
+    let _ = std::fs::remove_file(&path);
+}

@@ -561,3 +561,40 @@ fn the_doc_example_of_the_module() {
     assert!(pattern.matches(&fixture("create-vpc")));
     assert!(!pattern.matches(&fixture("disable-key")));
 }
+
+#[test]
+fn delimited_patterns_on_the_documentations_examples() {
+    // The examples of AWS's filter-pattern page for space-delimited log events, and the cases
+    // its text leaves open (a message with more fields than the pattern names).
+    use EventMatch::{DependsOnReading as Depends, DoesNotMatch as No, Matches as Yes};
+    let error = "ERROR 09/25/2014 12:00:02 Failed to process request";
+    let warning = "WARNING 09/25/2014 12:00:03 Retrying";
+    let info = "INFO 09/25/2014 12:00:04 Done";
+    let apache = r#"127.0.0.1 - frank [10/Oct/2000:13:25:15 -0700] "GET /apache_pb.gif HTTP/1.0" 200 1534"#;
+    let cases: &[(&str, &str, EventMatch)] = &[
+        ("[w1=ERROR, w2]", error, Yes),
+        ("[w1=ERROR, w2]", warning, No),
+        ("[w1=ERROR || w1=WARNING, w2]", error, Yes),
+        ("[w1=ERROR || w1=WARNING, w2]", warning, Yes),
+        ("[w1=ERROR || w1=WARNING, w2]", info, No),
+        ("[w1!=ERROR && w1!=WARNING, w2]", error, No),
+        ("[w1!=ERROR && w1!=WARNING, w2]", info, Yes),
+        ("[ip, user, username, timestamp, request, status_code, bytes]", apache, Yes),
+        ("[ip, user, username, timestamp, request, status_code = 2*, bytes]", apache, Yes),
+        ("[ip, user, username, timestamp, request = %GET%, ...]", apache, Yes),
+        ("[..., status_code, bytes = 1534]", apache, Yes),
+        // Open: does the last named field take the rest, or are the extra fields ignored?
+        ("[w1=ERROR, w2=09/25/2014]", error, Depends(String::new())),
+        ("[w1=ERROR, w2=*request]", error, Depends(String::new())),
+        ("[w1=ERROR, w2=01/01/2000]", error, No),
+    ];
+    for (pattern, message, expected) in cases {
+        let decided = parse(pattern).decide(&LogEvent::new(*message));
+        match (expected, &decided) {
+            (Depends(_), Depends(reason)) => {
+                assert!(reason.contains("fields after the last one the pattern names"), "{reason}");
+            }
+            _ => assert_eq!(&decided, expected, "{pattern} on {message:?}"),
+        }
+    }
+}

@@ -198,7 +198,7 @@ impl Glob {
         if !self.has_wildcard() {
             return self.text == candidate;
         }
-        if reading.infix_star_is_wildcard {
+        if reading.infix_star_is_wildcard() {
             return wildcard_match(&self.text, candidate);
         }
         let leading = self.text.starts_with('*');
@@ -541,7 +541,7 @@ mod tests {
             ("", "", true, true),
             ("", "x", false, false),
         ];
-        let [wildcard, literal] = Reading::ALL;
+        let [wildcard, literal] = Reading::all(true, false)[..] else { panic!("two readings") };
         for (pattern, candidate, as_wildcard, as_literal) in cases {
             assert_eq!(
                 glob(pattern).matches(candidate, wildcard),

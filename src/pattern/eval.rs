@@ -212,8 +212,9 @@ pub fn split_delimited(message: &str) -> Vec<&str> {
     fields
 }
 
-/// Matches pattern fields from `p` against message fields from `m`; `failed` memoises the
-/// states already known to fail, so ellipses cost O(fields²) rather than exponential time.
+/// Matches pattern fields from `p` against message fields from `m`, under `reading`; `failed`
+/// memoises the states already known to fail, so ellipses cost O(fields²) rather than
+/// exponential time.
 fn match_fields(
     pattern: &[DelimitedField],
     message: &[&str],
@@ -227,9 +228,18 @@ fn match_fields(
         return false;
     }
     let matched = match pattern.get(p) {
-        None => m == message.len(),
+        // Fields left over after the last named one: ignored under one reading.
+        None => m == message.len() || !reading.last_field_takes_rest(),
         Some(DelimitedField::Ellipsis) => {
             (m..=message.len()).any(|next| match_fields(pattern, message, p + 1, next, failed, reading))
+        }
+        // The last named field, with more than one message field left: it takes them all
+        // under the other reading.
+        Some(DelimitedField::Named { test, .. })
+            if p + 1 == pattern.len() && m + 1 < message.len() && reading.last_field_takes_rest() =>
+        {
+            let rest = message[m..].join(" ");
+            test.as_ref().is_none_or(|test| matches_field_expr(test, &rest, reading))
         }
         Some(DelimitedField::Named { test, .. }) => {
             m < message.len()

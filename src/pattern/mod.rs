@@ -86,7 +86,7 @@ use ast::{Body, DelimitedField, Expr, FieldExpr, Test, Value};
 pub struct FilterPattern {
     text: String,
     body: Body,
-    readings: &'static [Reading],
+    readings: Vec<Reading>,
 }
 
 /// Whether a pattern matches one log event, under every reading AWS's documentation allows.
@@ -111,21 +111,25 @@ impl FilterPattern {
     /// parentheses nested beyond [`parse::MAX_NESTING`].
     pub fn parse(text: &str) -> Result<Self, ParseError> {
         let body = parse::parse_body(text)?;
-        let readings: &'static [Reading] =
-            if open_values(&body).is_empty() { &Reading::SETTLED } else { &Reading::ALL };
+        let readings = Reading::all(!open_values(&body).is_empty(), may_have_trailing_fields(&body));
         Ok(FilterPattern { text: text.to_string(), body, readings })
     }
 
     /// The readings the pattern must be judged under: all of them when it holds a construct
     /// whose meaning AWS leaves open, else the one.
-    pub fn readings(&self) -> &'static [Reading] {
-        self.readings
+    pub fn readings(&self) -> &[Reading] {
+        &self.readings
     }
 
     /// The constructs of the pattern whose meaning AWS leaves open, as they are written
     /// (`` `St*Logging` ``).
     pub fn open_constructs(&self) -> Vec<String> {
-        open_values(&self.body).into_iter().map(|value| format!("`{value}`")).collect()
+        let mut constructs: Vec<String> =
+            open_values(&self.body).into_iter().map(|value| format!("`{value}`")).collect();
+        if may_have_trailing_fields(&self.body) {
+            constructs.push("fields after the last one the pattern names".to_string());
+        }
+        constructs
     }
 
     /// The pattern as it was written.
@@ -200,6 +204,12 @@ impl fmt::Display for FilterPattern {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         self.body.fmt(f)
     }
+}
+
+/// Whether `body` is a space-delimited pattern that ends with a named field, so that a message
+/// with more fields than it names is read one of two ways.
+fn may_have_trailing_fields(body: &Body) -> bool {
+    matches!(body, Body::Delimited(delimited) if matches!(delimited.fields.last(), Some(DelimitedField::Named { .. })))
 }
 
 /// The text values of `body` holding a `*` whose meaning AWS leaves open.
