@@ -104,11 +104,6 @@ impl FilterPolicy {
         }
     }
 
-    /// The scope the policy applies to.
-    pub fn scope(&self) -> Scope {
-        self.scope
-    }
-
     /// Whether the ALARM notification of `alarm` passes the policy.
     pub fn accepts(&self, alarm: &AlarmNotification<'_>) -> Option<bool> {
         let field = |key: &str| match self.scope {
