@@ -6,7 +6,8 @@ Usage:
   aws_proxy.py --listen 127.0.0.1:PORT --upstream http://127.0.0.1:MOTOPORT
                [--latency-ms 50] [--fail-share 0.2] [--fail-kinds 503,throttle] [--seed 7]
                [--cut-region eu-west-1]... [--cut-mode reset|hang] [--hub-check]
-               [--refuse-findings CODE] [--trail-delivery] [--port-file FILE]
+               [--refuse-findings CODE] [--trail-delivery] [--org-trails]
+               [--assume-role-check] [--port-file FILE]
 
 Point the SDK at it with AWS_ENDPOINT_URL=http://127.0.0.1:PORT. Standard library only. This
 file is the command line; each job is a unit of its own beside it, which documents it:
@@ -14,7 +15,7 @@ file is the command line; each job is a unit of its own beside it, which documen
   proxy_calls.py       what a call is (region, service, operation, protocol) and the counters
   proxy_faults.py      fault injection: cut regions, latency, random faults and their bodies
   proxy_emulation.py   AWS behaviour moto lacks (--hub-check, --refuse-findings,
-                       --trail-delivery), one class each
+                       --org-trails, --trail-delivery, --assume-role-check), one class each
   proxy_forwarding.py  the server, the upstream connections, and the answer streamed back
 
 Per call, in this order:
@@ -27,12 +28,20 @@ Per call, in this order:
      as AWS refuses it (InvalidAccessException); needs moto without IAM enforcement;
   6. --refuse-findings CODE: in BatchImportFindings, each finding's first import is refused
      inside the successful call, with ErrorCode CODE;
-  7. --trail-delivery: GetTrailStatus is forwarded, and a 200 answer gets the trail's delivery
+  7. --org-trails: a member account's DescribeTrails also lists its organization's trails (the
+     management account's, IsOrganizationTrail) that the region sees, as AWS shows them and
+     moto does not; a member's GetTrailStatus, GetEventSelectors, GetInsightSelectors and
+     GetTrail of such a trail (by ARN) go on as the management account's. Needs moto without
+     IAM enforcement;
+  8. --trail-delivery: GetTrailStatus is forwarded, and a 200 answer gets the trail's delivery
      to CloudWatch Logs, which moto does not report: LatestCloudWatchLogsDeliveryTime (now)
      when the trail's CloudWatchLogsRoleArn names a role that exists in IAM, else
      LatestCloudWatchLogsDeliveryError; nothing for a trail without a log group. The trail and
      the role are asked of moto's API, or under IAM enforcement of its state dump;
-  8. otherwise forwarded unchanged (method, path, query, headers including Host, so SigV4 stays
+  9. --assume-role-check: sts:AssumeRole of a role that does not exist in IAM, or whose trust
+     policy does not let the caller in, is refused as AWS refuses it (403 AccessDenied); moto
+     grants any. Needs moto without IAM enforcement;
+ 10. otherwise forwarded unchanged (method, path, query, headers including Host, so SigV4 stays
      valid; body) over a kept-alive upstream connection, and the answer is streamed back.
 
 Control endpoints, never forwarded nor counted:

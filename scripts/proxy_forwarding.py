@@ -1,13 +1,14 @@
 """HTTP forwarding of scripts/aws_proxy.py: the server, one handler per client connection, its
 kept-alive connection to the emulator, and the answer streamed back. Each call passes the
 proxy's stages in order (proxy_calls: counted; proxy_faults: cut, delayed, faulted;
-proxy_emulation: answered as AWS would), and what is left is forwarded here. Imported by the
-proxy; not a command itself.
+proxy_emulation: answered as AWS would, or passed on as another account's), and what is left
+is forwarded here. Imported by the proxy; not a command itself.
 
 A forwarded call goes upstream unchanged (method, path, query, headers including Host, so
-SigV4 stays valid; body) over a kept-alive upstream connection, and the answer is streamed
-back. A call enters the timeline just before its answer is flushed, so that a client that has
-its answer also finds the call in /__proxy/stats.
+SigV4 stays valid; body; only headers an emulation set in passing it on are replaced) over a
+kept-alive upstream connection, and the answer is streamed back. A call enters the timeline
+just before its answer is flushed, so that a client that has its answer also finds the call in
+/__proxy/stats.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from collections.abc import Collection, Mapping
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 from proxy_calls import Call, Reply, Stats
-from proxy_emulation import Emulation
+from proxy_emulation import Emulation, Onward
 from proxy_faults import Faults, fault_response
 
 HOP_BY_HOP = {
@@ -134,10 +135,13 @@ class Handler(BaseHTTPRequestHandler):
     # before the answer's last bytes are flushed, so that a client that has its answer also
     # finds the call in /__proxy/stats.
     answering: tuple | None = None
+    # Headers that replace the call's own upstream, as emulations passed the call on (Onward).
+    onward: dict[str, str]
 
     def setup(self) -> None:
         super().setup()
         self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        self.onward = {}
         self.upstream = UpstreamConnection(
             self.server.upstream_host, self.server.upstream_port, self.server.upstream_prefix
         )
@@ -223,17 +227,23 @@ class Handler(BaseHTTPRequestHandler):
 
     def emulate_or_forward(self, call: Call, body: bytes) -> None:
         """The first enabled emulation that answers the call answers it; otherwise the call is
-        forwarded."""
-        for emulation in self.server.emulations:
-            try:
-                reply = emulation.answer(call, body, self)
-            except OSError as error:
-                self.upstream_failed(error)
-                return
-            if reply is not None:
-                self.send_plain(*reply)
-                return
-        self.forward(body)
+        forwarded, with the headers emulations that passed it on (Onward) set."""
+        self.onward = {}
+        try:
+            for emulation in self.server.emulations:
+                try:
+                    reply = emulation.answer(call, body, self)
+                except OSError as error:
+                    self.upstream_failed(error)
+                    return
+                if isinstance(reply, Onward):
+                    self.onward = {**self.onward, **reply.headers}
+                elif reply is not None:
+                    self.send_plain(*reply)
+                    return
+            self.forward(body)
+        finally:
+            self.onward = {}
 
     def control(self) -> None:
         """The proxy's own endpoints: GET /__proxy/stats, POST /__proxy/reset."""
@@ -252,9 +262,11 @@ class Handler(BaseHTTPRequestHandler):
         self.send_plain(200, dict(JSON), json.dumps(payload).encode())
 
     def request_headers(self, body: bytes, method: str) -> list[tuple[str, str]]:
-        """The client's headers to send upstream (Host and SigV4 headers unchanged)."""
-        headers = [(name, value) for name, value in self.headers.items() if name.lower() not in HOP_BY_HOP]
-        headers = [(n, v) for n, v in headers if n.lower() != "content-length"]
+        """The client's headers to send upstream (Host and SigV4 headers unchanged), with those
+        the emulations set (Onward) in place of the client's of those names."""
+        replaced = HOP_BY_HOP | {"content-length"} | {name.lower() for name in self.onward}
+        headers = [(name, value) for name, value in self.headers.items() if name.lower() not in replaced]
+        headers += list(self.onward.items())
         if body or method in ("POST", "PUT", "PATCH"):
             headers.append(("Content-Length", str(len(body))))
         return headers
@@ -267,7 +279,8 @@ class Handler(BaseHTTPRequestHandler):
         drop_headers: Collection[str] = (),
         set_headers: Mapping[str, str] | None = None,
     ) -> Reply:
-        """proxy_emulation.Upstream: one request upstream with the call's headers, read whole."""
+        """proxy_emulation.Upstream: one request upstream with the call's headers (as emulations
+        passed the call on), read whole."""
         replaced = {name.lower() for name in drop_headers} | {name.lower() for name in set_headers or {}}
         headers = [(n, v) for n, v in self.request_headers(body, method) if n.lower() not in replaced]
         headers += list((set_headers or {}).items())
