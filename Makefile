@@ -2,6 +2,7 @@
 # .venv, made by scripts/setup-venv.sh; each target installs the groups it needs.
 #
 #   make demo     local end-to-end run: Lambda under cargo lambda watch against a seeded moto
+#   make demo-org the same for an organization: cis-monitor run --organization against moto
 #   make test     cargo test: unit, integration (moto_server from .venv) and doc tests
 #   make lint     ruff and shellcheck (scripts), rustfmt, clippy, cfn-lint, sam validate --lint
 #   make build    Lambda package for arm64: bootstrap.zip
@@ -21,10 +22,13 @@ VENV_BIN := $(CURDIR)/.venv/bin
 WITH_VENV := PATH="$(VENV_BIN):$$PATH"
 LAMBDA_BIN := cis-monitor-lambda
 
-.PHONY: demo test lint build deploy fuzz bench
+.PHONY: demo demo-org test lint build deploy fuzz bench
 
 demo:
 	scripts/demo.sh
+
+demo-org:
+	scripts/demo_org.sh
 
 test:
 	scripts/setup-venv.sh test

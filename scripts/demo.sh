@@ -25,71 +25,14 @@
 # function gets dummy credentials and AWS_ENDPOINT_URL pointing at the proxy in front of moto.
 set -euo pipefail
 
-repo="$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")/.." && pwd -P)"
-cd -- "$repo"
-state="$repo/.demo"
-mkdir -p -- "$state"
+# Sets repo, state, python, cli; drops AWS_* and CIS_MONITOR_*; the cleanup trap; step,
+# free_port, listening, start_moto, start_proxy.
+# shellcheck source=scripts/demo_lib.sh
+source "$(dirname -- "${BASH_SOURCE[0]}")/demo_lib.sh"
 
-export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/cis-monitor/target}"
-export PATH="$repo/.venv/bin:$PATH"
-python="$repo/.venv/bin/python"
 regions="us-east-1,eu-west-1,ap-southeast-2"
 event="${DEMO_EVENT:-events/scheduled.json}"
 bin="cis-monitor-lambda"
-cli="$CARGO_TARGET_DIR/debug/cis-monitor"
-
-# Never reach a real account: drop the caller's AWS and cis-monitor settings (profiles,
-# per-service endpoint overrides, session tokens...).
-while read -r name; do unset "$name"; done < <(compgen -e | grep -E '^(AWS_|CIS_MONITOR_)' || true)
-
-step() { printf '\n==> %s\n' "$*"; }
-# Provides start_proxy.
-source scripts/proxy.sh
-
-watch_pid=""
-proxy_pid=""
-cleanup() {
-  local status=$?
-  trap - EXIT INT TERM
-  if [[ -n "$watch_pid" ]] && kill -0 "$watch_pid" 2>/dev/null; then
-    # watch was started in its own process group (setsid): stop it with its function children.
-    kill -TERM -- "-$watch_pid" 2>/dev/null || true
-    for _ in $(seq 30); do kill -0 "$watch_pid" 2>/dev/null || break; sleep 0.1; done
-    kill -KILL -- "-$watch_pid" 2>/dev/null || true
-  fi
-  rm -f -- "$state/watch.pid"
-  if [[ -n "$proxy_pid" ]]; then
-    kill -TERM "$proxy_pid" 2>/dev/null || true
-  fi
-  scripts/moto.sh stop 2>/dev/null || true
-  exit "$status"
-}
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
-
-# A free TCP port on 127.0.0.1, preferring $1.
-free_port() {
-  "$python" - "$1" <<'PY'
-import socket, sys
-def free(port):
-    s = socket.socket()
-    try:
-        s.bind(("127.0.0.1", port))
-        return s.getsockname()[1]
-    except OSError:
-        return None
-    finally:
-        s.close()
-print(free(int(sys.argv[1])) or free(0))
-PY
-}
-
-# Exit 0 once something accepts TCP connections on 127.0.0.1:$1.
-listening() {
-  "$python" -c 'import socket, sys; socket.create_connection(("127.0.0.1", int(sys.argv[1])), timeout=1).close()' "$1" \
-    2>/dev/null
-}
 
 step "Python tools (moto, boto3, cargo-lambda)"
 scripts/setup-venv.sh test lambda
@@ -97,10 +40,7 @@ scripts/setup-venv.sh test lambda
 step "Building cis-monitor and $bin (debug) into $CARGO_TARGET_DIR"
 cargo build --bin cis-monitor --bin "$bin"
 
-step "Starting moto"
-moto_port="$(free_port "${DEMO_MOTO_PORT:-5123}")"
-endpoint="$(scripts/moto.sh start "$moto_port")"
-echo "moto listening at $endpoint (log: .demo/moto.log)"
+start_moto
 
 step "Seeding the demo account"
 "$python" scripts/seed_demo.py --endpoint "$endpoint" --cis-monitor "$cli"

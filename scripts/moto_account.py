@@ -7,7 +7,12 @@ Facts cis-monitor owns are asked of its binary (`--cis-monitor PATH`), never cop
 controls and their canonical filter patterns (`cis-monitor controls --format json`) and the
 regions a run audits by default (`cis-monitor regions --format json`).
 
-Only talks to the given endpoint, with the dummy credentials `testing`.
+Accounts other than ACCOUNT are reached as AWS Organizations lets the management account reach
+its members: by assuming a role in them (assume_role, account_credentials), with the temporary
+credentials moto issues; their clients act in that account.
+
+Only talks to the given endpoint, with the dummy credentials `testing` (moto's account
+ACCOUNT) and the credentials moto issues for them.
 """
 
 from __future__ import annotations
@@ -35,6 +40,9 @@ CLOUDTRAIL_ROLE = "CloudTrail_CloudWatchLogs_Role"
 NAMESPACE = "CISBenchmark"
 TOPIC = "cis-alarms"
 SUBSCRIBER = "security@example.com"
+# The role AWS Organizations (and moto's CreateAccount) makes in every account it creates,
+# trusting the management account.
+ORGANIZATION_ACCESS_ROLE = "OrganizationAccountAccessRole"
 # The account's own names for each control's metric filter and metric.
 CHAIN_NAMES = {
     "CloudWatch.5": ("cis-cloudtrail-changes", "CloudTrailConfigurationChanges"),
@@ -45,22 +53,50 @@ CHAIN_NAMES = {
 _local = threading.local()
 
 
-def client(service: str, endpoint: str, region: str = HOME):
-    """A boto3 client per thread, service, endpoint and region, made once and reused."""
+@dataclasses.dataclass(frozen=True)
+class Credentials:
+    """The keys a client signs with: the dummy `testing` keys (ACCOUNT), or a role's temporary
+    keys (the role's account)."""
+
+    access_key: str = "testing"
+    secret_key: str = "testing"
+    session_token: str | None = None
+
+
+TESTING = Credentials()
+
+
+def client(service: str, endpoint: str, region: str = HOME, credentials: Credentials = TESTING):
+    """A boto3 client per thread, service, endpoint, region and credentials, made once and
+    reused."""
     cache = getattr(_local, "clients", None)
     if cache is None:
         cache = _local.clients = {}
-    key = (service, endpoint, region)
+    key = (service, endpoint, region, credentials)
     if key not in cache:
         cache[key] = boto3.session.Session().client(
             service,
             endpoint_url=endpoint,
             region_name=region,
-            aws_access_key_id="testing",
-            aws_secret_access_key="testing",
+            aws_access_key_id=credentials.access_key,
+            aws_secret_access_key=credentials.secret_key,
+            aws_session_token=credentials.session_token,
             config=Config(retries={"max_attempts": 3, "mode": "standard"}, max_pool_connections=32),
         )
     return cache[key]
+
+
+def assume_role(endpoint: str, role_arn: str, credentials: Credentials = TESTING, session: str = "seed") -> Credentials:
+    """The temporary credentials of `role_arn`, assumed with `credentials`."""
+    issued = client("sts", endpoint, credentials=credentials).assume_role(RoleArn=role_arn, RoleSessionName=session)
+    keys = issued["Credentials"]
+    return Credentials(keys["AccessKeyId"], keys["SecretAccessKey"], keys["SessionToken"])
+
+
+def account_credentials(endpoint: str, account: str, role: str = ORGANIZATION_ACCESS_ROLE) -> Credentials:
+    """Credentials acting in `account`: its role `role` (by default the one Organizations made
+    when it created the account), assumed from ACCOUNT."""
+    return assume_role(endpoint, f"arn:aws:iam::{account}:role/{role}")
 
 
 def moto_post(endpoint: str, path: str) -> None:
@@ -80,9 +116,11 @@ def require_fresh_account(endpoint: str, script: str) -> None:
         sys.exit(f"{script}: trail {TRAIL} already exists at {endpoint}; rerun with --reset (wipes the server)")
 
 
-def create_logging_trail(endpoint: str, bucket: str) -> str:
+def create_logging_trail(endpoint: str, bucket: str, organization: bool = False) -> str:
     """The multi-region trail TRAIL, homed in HOME: logging, recording all management events,
-    delivering to S3 bucket `bucket` and to log group LOG_GROUP. Returns its ARN."""
+    delivering to S3 bucket `bucket` and to log group LOG_GROUP; with `organization`, an
+    organization trail (ACCOUNT must be the organization's management account). Returns its
+    ARN."""
     client("s3", endpoint).create_bucket(Bucket=bucket)
     client("logs", endpoint).create_log_group(logGroupName=LOG_GROUP)
     role_arn = client("iam", endpoint).create_role(
@@ -108,6 +146,7 @@ def create_logging_trail(endpoint: str, bucket: str) -> str:
         IncludeGlobalServiceEvents=True,
         CloudWatchLogsLogGroupArn=LOG_GROUP_ARN,
         CloudWatchLogsRoleArn=role_arn,
+        IsOrganizationTrail=organization,
     )["TrailARN"]
     # moto returns no selectors for a fresh trail (AWS returns this default one): set it.
     cloudtrail.put_event_selectors(
@@ -227,20 +266,66 @@ def healthy_chains(controls: list[dict], script: str) -> list[Chain]:
     return [Chain(control["id"], *CHAIN_NAMES[control["id"]], control["canonicalPattern"]) for control in controls]
 
 
+def cloudwatch_topic_policy(topic_arn: str, owner: str, alarm_account: str) -> str:
+    """A topic policy for a topic of account `owner` that alarms of `alarm_account` notify:
+    SNS's default statement (the owner's own principals), and one that lets CloudWatch publish
+    for that account's alarms (`aws:SourceAccount`), as AWS documents for a topic in another
+    account."""
+    return json.dumps(
+        {
+            "Version": "2012-10-17",
+            "Statement": [
+                {
+                    "Sid": "__default_statement_ID",
+                    "Effect": "Allow",
+                    "Principal": {"AWS": "*"},
+                    "Action": [
+                        "SNS:GetTopicAttributes",
+                        "SNS:Subscribe",
+                        "SNS:ListSubscriptionsByTopic",
+                        "SNS:Publish",
+                    ],
+                    "Resource": topic_arn,
+                    "Condition": {"StringEquals": {"AWS:SourceOwner": owner}},
+                },
+                {
+                    "Sid": "CloudWatchAlarmsOf" + alarm_account,
+                    "Effect": "Allow",
+                    "Principal": {"Service": "cloudwatch.amazonaws.com"},
+                    "Action": "sns:Publish",
+                    "Resource": topic_arn,
+                    "Condition": {"StringEquals": {"aws:SourceAccount": alarm_account}},
+                },
+            ],
+        }
+    )
+
+
 def seed_monitoring(
-    endpoint: str, script: str, bucket: str, chains: list[Chain], unsubscribed: Collection[str] = ()
+    endpoint: str,
+    script: str,
+    bucket: str,
+    chains: list[Chain],
+    unsubscribed: Collection[str] = (),
+    organization_trail: bool = False,
+    topic_owner: tuple[str, Credentials] | None = None,
 ) -> dict:
-    """The account's trail (create_logging_trail) and `chains`: each chain's topic, made in
-    order of first use, with the e-mail subscriber SUBSCRIBER unless it is `unsubscribed`; then
-    each metric filter and its alarm. Exits unless the account is fresh. Returns the trail's ARN
-    and the topics' ARNs by name."""
+    """The account's trail (create_logging_trail; an organization trail with
+    `organization_trail`) and `chains`: each chain's topic, made in order of first use, with the
+    e-mail subscriber SUBSCRIBER unless it is `unsubscribed`; then each metric filter and its
+    alarm. The topics are ACCOUNT's, or with `topic_owner` (account, credentials) that
+    account's, each with a policy that lets CloudWatch publish for ACCOUNT's alarms. Exits
+    unless the account is fresh. Returns the trail's ARN and the topics' ARNs by name."""
     require_fresh_account(endpoint, script)
-    trail_arn = create_logging_trail(endpoint, bucket)
-    sns = client("sns", endpoint)
+    trail_arn = create_logging_trail(endpoint, bucket, organization_trail)
+    sns = client("sns", endpoint, credentials=topic_owner[1] if topic_owner else TESTING)
     topics: dict[str, str] = {}
     for chain in chains:
         if chain.topic not in topics:
             topics[chain.topic] = sns.create_topic(Name=chain.topic)["TopicArn"]
+            if topic_owner:
+                policy = cloudwatch_topic_policy(topics[chain.topic], topic_owner[0], ACCOUNT)
+                sns.set_topic_attributes(TopicArn=topics[chain.topic], AttributeName="Policy", AttributeValue=policy)
     for name, arn in topics.items():
         if name not in unsubscribed:
             sns.subscribe(TopicArn=arn, Protocol="email", Endpoint=SUBSCRIBER)
