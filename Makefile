@@ -45,8 +45,9 @@ lint:
 	$(VENV_BIN)/shellcheck $(SHELL_SCRIPTS)
 	cargo fmt --check
 	cargo clippy --all-targets -- -D warnings
-	$(VENV_BIN)/cfn-lint template.yaml
+	$(VENV_BIN)/cfn-lint template.yaml member-role.yaml
 	$(VENV_BIN)/sam validate --lint --template-file template.yaml
+	$(VENV_BIN)/sam validate --lint --template-file member-role.yaml
 
 build:
 	scripts/setup-venv.sh lambda

@@ -106,6 +106,24 @@ impl Clients {
         aws_sdk_ec2::Client::new(&self.base)
     }
 
+    /// The Organizations client, for listing the organization's accounts.
+    pub fn organizations(&self) -> aws_sdk_organizations::Client {
+        aws_sdk_organizations::Client::new(&self.base)
+    }
+
+    /// Clients like these (endpoint, region, retries, timeouts, HTTPS connector) acting with
+    /// `credentials`, such as a member account role's.
+    pub fn with_credentials(&self, credentials: aws_sdk_sts::config::Credentials) -> Clients {
+        let provider = aws_sdk_sts::config::SharedCredentialsProvider::new(credentials);
+        Clients::new(self.base.to_builder().credentials_provider(provider).build())
+    }
+
+    /// The configuration's own region: where account-wide reads are sent (us-east-1 when it
+    /// names none).
+    pub fn home_region(&self) -> String {
+        self.base.region().map_or_else(|| "us-east-1".to_string(), ToString::to_string)
+    }
+
     /// The clients of `region`, built on first use.
     pub fn region(&self, region: &str) -> Arc<RegionClients> {
         let mut regions = self.regions.lock().unwrap_or_else(PoisonError::into_inner);

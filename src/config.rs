@@ -17,6 +17,11 @@ use crate::regions::{is_known_region, is_region_name};
 pub const MAX_LIST_ENTRIES: usize = 64;
 /// The most regions collected and published at once.
 pub const MAX_CONCURRENCY: usize = 64;
+/// Accounts audited at once unless configured otherwise. Each account's regions run at once
+/// within it, so this bounds the calls in flight to this many times the regions.
+pub const DEFAULT_ACCOUNT_CONCURRENCY: usize = 8;
+/// The role cis-monitor assumes in every audited account but the caller's, unless configured.
+pub const DEFAULT_MEMBER_ROLE: &str = "cis-monitor-member";
 /// Regions audited at once unless configured otherwise: all of them. Each region has its own
 /// endpoints and its own request quotas, so auditing every region at once costs no throttling,
 /// and a run takes as long as its slowest region rather than a multiple of it.
@@ -38,6 +43,40 @@ pub struct AuditConfig {
     /// How long reading the account may take before the run evaluates what it has and marks
     /// the rest NOT_AVAILABLE; `None` for no limit.
     pub collection_deadline: Option<Duration>,
+    /// The accounts to audit.
+    pub accounts: Accounts,
+    /// How cis-monitor reaches the audited accounts other than the caller's.
+    pub member_access: MemberAccess,
+    /// How many accounts are audited at once.
+    pub account_concurrency: usize,
+}
+
+/// Which accounts a run audits.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Accounts {
+    /// The caller's own account.
+    Caller,
+    /// Every ACTIVE account of the caller's organization (the caller is its management
+    /// account or a delegated administrator), the caller's own included.
+    Organization,
+    /// These accounts, by 12-digit id, in order, without repeats.
+    Listed(Vec<String>),
+}
+
+/// The role assumed in every audited account but the caller's:
+/// `arn:<partition>:iam::<account>:role/<role_name>`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MemberAccess {
+    /// The role's name.
+    pub role_name: String,
+    /// The external id the role's trust policy asks for, if any.
+    pub external_id: Option<String>,
+}
+
+impl Default for MemberAccess {
+    fn default() -> Self {
+        MemberAccess { role_name: DEFAULT_MEMBER_ROLE.to_string(), external_id: None }
+    }
 }
 
 impl Default for AuditConfig {
@@ -49,6 +88,9 @@ impl Default for AuditConfig {
             failed_severity: SeverityLabel::Low,
             concurrency: DEFAULT_CONCURRENCY,
             collection_deadline: None,
+            accounts: Accounts::Caller,
+            member_access: MemberAccess::default(),
+            account_concurrency: DEFAULT_ACCOUNT_CONCURRENCY,
         }
     }
 }
@@ -77,6 +119,14 @@ pub enum Setting {
     FailedSeverity,
     /// Regions at once.
     Concurrency,
+    /// The accounts to audit.
+    Accounts,
+    /// The role assumed in the other accounts.
+    MemberRole,
+    /// The external id of that role.
+    ExternalId,
+    /// Accounts at once.
+    AccountConcurrency,
 }
 
 impl Setting {
@@ -98,6 +148,18 @@ impl Setting {
             (Setting::Concurrency, Origin::CommandLine) => "--concurrency",
             (Setting::Concurrency, Origin::Environment) => "CIS_MONITOR_CONCURRENCY",
             (Setting::Concurrency, Origin::Payload) => "concurrency",
+            (Setting::Accounts, Origin::CommandLine) => "--account",
+            (Setting::Accounts, Origin::Environment) => "CIS_MONITOR_ACCOUNTS",
+            (Setting::Accounts, Origin::Payload) => "accounts",
+            (Setting::MemberRole, Origin::CommandLine) => "--member-role",
+            (Setting::MemberRole, Origin::Environment) => "CIS_MONITOR_MEMBER_ROLE",
+            (Setting::MemberRole, Origin::Payload) => "memberRole",
+            (Setting::ExternalId, Origin::CommandLine) => "--external-id",
+            (Setting::ExternalId, Origin::Environment) => "CIS_MONITOR_EXTERNAL_ID",
+            (Setting::ExternalId, Origin::Payload) => "externalId",
+            (Setting::AccountConcurrency, Origin::CommandLine) => "--account-concurrency",
+            (Setting::AccountConcurrency, Origin::Environment) => "CIS_MONITOR_ACCOUNT_CONCURRENCY",
+            (Setting::AccountConcurrency, Origin::Payload) => "accountConcurrency",
         }
     }
 }
@@ -157,7 +219,8 @@ impl ConfigError {
     }
 }
 
-/// A direct invocation payload: `{"regions": [...], "controls": [...], "dryRun": true}`.
+/// A direct invocation payload: `{"regions": [...], "controls": [...], "accounts": ...,
+/// "dryRun": true}`.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct Invocation {
@@ -165,8 +228,92 @@ pub struct Invocation {
     pub regions: Option<Vec<String>>,
     /// Controls to evaluate instead of the configured ones.
     pub controls: Option<Vec<String>>,
+    /// Accounts to audit instead of the configured ones: `"self"`, `"organization"`, or a list
+    /// of ids.
+    pub accounts: Option<AccountsPayload>,
     /// `true` to evaluate without importing findings.
     pub dry_run: Option<bool>,
+}
+
+/// The `accounts` of a payload.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(untagged)]
+pub enum AccountsPayload {
+    /// `"self"` or `"organization"`.
+    Keyword(String),
+    /// Account ids.
+    Listed(Vec<String>),
+}
+
+/// Checks an account id: twelve digits.
+///
+/// # Errors
+///
+/// [`Problem::BadValue`] for anything else.
+pub fn parse_account_id(text: &str) -> Result<String, Problem> {
+    let id = text.trim();
+    if id.len() == 12 && id.bytes().all(|b| b.is_ascii_digit()) {
+        Ok(id.to_string())
+    } else {
+        Err(Problem::BadValue {
+            value: text.to_string(),
+            expected: "expected a 12-digit account id".to_string(),
+        })
+    }
+}
+
+/// Checks an IAM role name: 1 to 64 characters of letters, digits and `+=,.@_-`.
+///
+/// # Errors
+///
+/// [`Problem::BadValue`] for anything else.
+pub fn parse_role_name(text: &str) -> Result<String, Problem> {
+    let name = text.trim();
+    let allowed = |c: char| c.is_ascii_alphanumeric() || "+=,.@_-".contains(c);
+    if (1..=64).contains(&name.len()) && name.chars().all(allowed) {
+        Ok(name.to_string())
+    } else {
+        Err(Problem::BadValue {
+            value: text.to_string(),
+            expected: "expected an IAM role name: 1 to 64 letters, digits or +=,.@_-".to_string(),
+        })
+    }
+}
+
+/// Checks an external id: 2 to 1224 characters of letters, digits and `+=,.@:/_-`.
+///
+/// # Errors
+///
+/// [`Problem::BadValue`] for anything else.
+pub fn parse_external_id(text: &str) -> Result<String, Problem> {
+    let allowed = |c: char| c.is_ascii_alphanumeric() || "+=,.@:/_-".contains(c);
+    if (2..=1224).contains(&text.len()) && text.chars().all(allowed) {
+        Ok(text.to_string())
+    } else {
+        Err(Problem::BadValue {
+            value: text.to_string(),
+            expected: "expected an external id: 2 to 1224 letters, digits or +=,.@:/_-".to_string(),
+        })
+    }
+}
+
+/// The accounts a keyword or a list names: `self`, `organization`, or account ids.
+fn parse_accounts(words: &[String]) -> Result<Accounts, Problem> {
+    match words {
+        [word] if word.trim().eq_ignore_ascii_case("self") => Ok(Accounts::Caller),
+        [word] if word.trim().eq_ignore_ascii_case("organization") => Ok(Accounts::Organization),
+        ids => {
+            check_length(ids.len())?;
+            let mut valid: Vec<String> = Vec::with_capacity(ids.len());
+            for id in ids {
+                let id = parse_account_id(id)?;
+                if !valid.contains(&id) {
+                    valid.push(id);
+                }
+            }
+            Ok(Accounts::Listed(valid))
+        }
+    }
 }
 
 /// Checks one region name: shaped like one, and announced by AWS.
@@ -258,7 +405,34 @@ impl AuditConfig {
         if let Some(concurrency) = read(Setting::Concurrency) {
             config.concurrency = parse_concurrency(&concurrency).map_err(invalid(Setting::Concurrency))?;
         }
+        if let Some(accounts) = read(Setting::Accounts).filter(|text| !text.trim().is_empty()) {
+            let words: Vec<String> = accounts.split(',').map(str::trim).map(str::to_string).collect();
+            config.accounts = parse_accounts(&words).map_err(invalid(Setting::Accounts))?;
+        }
+        if let Some(role) = read(Setting::MemberRole).filter(|text| !text.trim().is_empty()) {
+            config.member_access.role_name = parse_role_name(&role).map_err(invalid(Setting::MemberRole))?;
+        }
+        if let Some(external_id) = read(Setting::ExternalId).filter(|text| !text.is_empty()) {
+            config.member_access.external_id =
+                Some(parse_external_id(&external_id).map_err(invalid(Setting::ExternalId))?);
+        }
+        if let Some(concurrency) = read(Setting::AccountConcurrency) {
+            config.account_concurrency =
+                parse_concurrency(&concurrency).map_err(invalid(Setting::AccountConcurrency))?;
+        }
         Ok(config)
+    }
+
+    /// This configuration auditing the accounts `words` names (`self`, `organization`, or
+    /// account ids), as given at `origin`.
+    ///
+    /// # Errors
+    ///
+    /// A [`ConfigError`] for an empty or oversized list or a bad account id.
+    pub fn with_accounts(mut self, words: &[String], origin: Origin) -> Result<Self, ConfigError> {
+        self.accounts = parse_accounts(words)
+            .map_err(|problem| ConfigError::invalid(Setting::Accounts, origin, problem))?;
+        Ok(self)
     }
 
     /// This configuration auditing `regions` (each checked with [`parse_region`], repeats
@@ -326,7 +500,7 @@ impl AuditConfig {
         }
         let invocation: Invocation = serde_json::from_value(payload.clone()).map_err(|error| {
             ConfigError::Payload(format!(
-                "{error}; expected an EventBridge scheduled event or {{\"regions\": [...], \"controls\": [...], \"dryRun\": bool}}"
+                "{error}; expected an EventBridge scheduled event or {{\"regions\": [...], \"controls\": [...], \"accounts\": ..., \"dryRun\": bool}}"
             ))
         })?;
         let origin = Origin::Payload;
@@ -340,6 +514,13 @@ impl AuditConfig {
                 .collect::<Result<_, UnknownControl>>()
                 .map_err(|unknown| ConfigError::invalid(Setting::Controls, origin, unknown.into()))?;
             config = config.with_controls(&controls, origin)?;
+        }
+        if let Some(accounts) = invocation.accounts {
+            let words = match accounts {
+                AccountsPayload::Keyword(word) => vec![word],
+                AccountsPayload::Listed(ids) => ids,
+            };
+            config = config.with_accounts(&words, origin)?;
         }
         if let Some(dry_run) = invocation.dry_run {
             config.publish = !dry_run;
@@ -424,6 +605,42 @@ mod tests {
             parse_concurrency("65").map_err(|e| e.to_string()),
             Err("`65`: expected a whole number from 1 to 64".to_string())
         );
+    }
+
+    #[test]
+    fn accounts_are_self_the_organization_or_ids() {
+        let config =
+            |value: &str| AuditConfig::from_environment(environment(&[("CIS_MONITOR_ACCOUNTS", value)]));
+        assert_eq!(config("self").map(|c| c.accounts), Ok(Accounts::Caller));
+        assert_eq!(config("Organization").map(|c| c.accounts), Ok(Accounts::Organization));
+        assert_eq!(
+            config("111111111111, 222222222222,111111111111").map(|c| c.accounts),
+            Ok(Accounts::Listed(vec!["111111111111".to_string(), "222222222222".to_string()]))
+        );
+        for bad in ["11111111111", "1111111111111", "abcdefghijkl", "111111111111,everyone"] {
+            let error = config(bad).expect_err(bad);
+            assert!(error.to_string().starts_with("CIS_MONITOR_ACCOUNTS: "), "{error}");
+        }
+        let roles = AuditConfig::from_environment(environment(&[
+            ("CIS_MONITOR_MEMBER_ROLE", "audit-role"),
+            ("CIS_MONITOR_EXTERNAL_ID", "cis:monitor/1"),
+            ("CIS_MONITOR_ACCOUNT_CONCURRENCY", "3"),
+        ]))
+        .expect("valid");
+        assert_eq!(roles.member_access.role_name, "audit-role");
+        assert_eq!(roles.member_access.external_id.as_deref(), Some("cis:monitor/1"));
+        assert_eq!(roles.account_concurrency, 3);
+        assert!(
+            AuditConfig::from_environment(environment(&[("CIS_MONITOR_MEMBER_ROLE", "no spaces")])).is_err()
+        );
+        assert!(AuditConfig::from_environment(environment(&[("CIS_MONITOR_EXTERNAL_ID", "x")])).is_err());
+        let payload = AuditConfig::default().for_invocation(&json!({"accounts": "organization"}), None);
+        assert_eq!(payload.map(|c| c.accounts), Ok(Accounts::Organization));
+        let payload = AuditConfig::default().for_invocation(&json!({"accounts": ["333333333333"]}), None);
+        assert_eq!(payload.map(|c| c.accounts), Ok(Accounts::Listed(vec!["333333333333".to_string()])));
+        let error =
+            AuditConfig::default().for_invocation(&json!({"accounts": ["3"]}), None).expect_err("bad id");
+        assert!(error.to_string().starts_with("accounts: "), "{error}");
     }
 
     #[test]

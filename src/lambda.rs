@@ -87,9 +87,8 @@ pub async fn handle_invocation(
     match summary.outcome() {
         RunOutcome::NothingEvaluated => {
             let reasons: Vec<&str> = summary
-                .regions
-                .iter()
-                .flat_map(|region| region.verdicts.iter().map(|verdict| verdict.description.as_str()))
+                .regions()
+                .flat_map(|(_, region)| region.verdicts.iter().map(|verdict| verdict.description.as_str()))
                 .take(3)
                 .collect();
             Err(InvocationError::NothingEvaluated(reasons.join("; ")))

@@ -1,4 +1,5 @@
-//! What a run decided and did: the verdicts per region, what publishing did there, the totals,
+//! What a run decided and did: the verdicts per account and region, what publishing did there,
+//! the totals,
 //! and the one decision of how the run ended ([`RunOutcome`]) that both entry points report.
 //! Plain data, built by [`summarize`] from the stages' results.
 
@@ -14,18 +15,44 @@ use crate::time::Timestamp;
 #[derive(Debug, Clone, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct AuditSummary {
-    /// The audited account.
-    pub account: String,
-    /// Its partition.
+    /// The account that ran the audit.
+    pub caller: String,
+    /// The partition.
     pub partition: String,
     /// Whether findings were published.
     pub published: bool,
     /// When the run started.
     pub started_at: Timestamp,
+    /// Per audited account, in account order: the verdicts per region and what publishing did.
+    pub accounts: Vec<AccountSummary>,
+    /// Counts over every account and region.
+    pub totals: Totals,
+}
+
+/// One account's part of the summary.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AccountSummary {
+    /// The account.
+    pub account: String,
+    /// Why the run could not act in the account at all, when it could not (its role could not
+    /// be assumed); its verdicts are then NOT_AVAILABLE.
+    pub unreachable: Option<String>,
     /// Per region: the verdicts and what publishing did.
     pub regions: Vec<RegionSummary>,
-    /// Counts over every region.
-    pub totals: Totals,
+}
+
+/// What the run decided and did in one account, as the stages hand it to [`summarize`].
+#[derive(Debug, Clone)]
+pub struct AccountRun {
+    /// The account.
+    pub account: String,
+    /// Why the run could not act in it, when it could not.
+    pub unreachable: Option<String>,
+    /// Its verdicts, in region then control order.
+    pub verdicts: Vec<Verdict>,
+    /// What publishing did in each region (empty for a dry run).
+    pub publications: BTreeMap<String, RegionPublication>,
 }
 
 /// One region's part of the summary.
@@ -129,6 +156,18 @@ impl AuditSummary {
     fn verdict_count(&self) -> usize {
         self.totals.passed + self.totals.failed + self.totals.warning + self.totals.not_available
     }
+
+    /// The summary of `account`, when it was audited.
+    pub fn account(&self, account: &str) -> Option<&AccountSummary> {
+        self.accounts.iter().find(|summary| summary.account == account)
+    }
+
+    /// Every region of every account, with its account.
+    pub fn regions(&self) -> impl Iterator<Item = (&str, &RegionSummary)> {
+        self.accounts
+            .iter()
+            .flat_map(|account| account.regions.iter().map(move |region| (account.account.as_str(), region)))
+    }
 }
 
 /// What publishing did in one region.
@@ -157,50 +196,60 @@ pub struct FailedImport {
     pub message: String,
 }
 
-/// The summary of a run: its verdicts, in region order, and what publishing did in each
-/// region (`publications`, empty for a dry run).
+/// The summary of a run made by `caller`: each account's verdicts, in region order, and what
+/// publishing did in each of its regions.
 pub fn summarize(
-    identity: &Identity,
+    caller: &Identity,
     published: bool,
     started_at: Timestamp,
-    verdicts: &[Verdict],
-    mut publications: BTreeMap<String, RegionPublication>,
+    runs: Vec<AccountRun>,
 ) -> AuditSummary {
     let mut totals = Totals::default();
-    let mut regions: Vec<RegionSummary> = Vec::new();
-    for verdict in verdicts {
-        match verdict.status {
-            Status::Passed => totals.passed += 1,
-            Status::Failed => totals.failed += 1,
-            Status::Warning => totals.warning += 1,
-            Status::NotAvailable => totals.not_available += 1,
-        }
-        if regions.last().is_none_or(|last| last.region != verdict.region) {
-            let publication = publications.remove(&verdict.region);
-            regions.push(RegionSummary { region: verdict.region.clone(), verdicts: Vec::new(), publication });
-        }
-        if let Some(region) = regions.last_mut() {
-            region.verdicts.push(VerdictSummary {
-                control: verdict.control.id().to_string(),
-                status: verdict.status,
-                reason_code: verdict.reason_code.clone(),
-                link: verdict.link,
-                description: verdict.description.clone(),
-            });
-        }
-    }
-    for publication in regions.iter().filter_map(|region| region.publication.as_ref()) {
-        totals.imported += publication.imported;
-        totals.archived += publication.archived;
-        totals.import_failures += publication.failed.len();
-        totals.skipped_regions += usize::from(publication.skipped.is_some());
-    }
+    let accounts = runs
+        .into_iter()
+        .map(|run| {
+            let AccountRun { account, unreachable, verdicts, mut publications } = run;
+            let mut regions: Vec<RegionSummary> = Vec::new();
+            for verdict in &verdicts {
+                match verdict.status {
+                    Status::Passed => totals.passed += 1,
+                    Status::Failed => totals.failed += 1,
+                    Status::Warning => totals.warning += 1,
+                    Status::NotAvailable => totals.not_available += 1,
+                }
+                if regions.last().is_none_or(|last| last.region != verdict.region) {
+                    let publication = publications.remove(&verdict.region);
+                    regions.push(RegionSummary {
+                        region: verdict.region.clone(),
+                        verdicts: Vec::new(),
+                        publication,
+                    });
+                }
+                if let Some(region) = regions.last_mut() {
+                    region.verdicts.push(VerdictSummary {
+                        control: verdict.control.id().to_string(),
+                        status: verdict.status,
+                        reason_code: verdict.reason_code.clone(),
+                        link: verdict.link,
+                        description: verdict.description.clone(),
+                    });
+                }
+            }
+            for publication in regions.iter().filter_map(|region| region.publication.as_ref()) {
+                totals.imported += publication.imported;
+                totals.archived += publication.archived;
+                totals.import_failures += publication.failed.len();
+                totals.skipped_regions += usize::from(publication.skipped.is_some());
+            }
+            AccountSummary { account, unreachable, regions }
+        })
+        .collect();
     AuditSummary {
-        account: identity.account.clone(),
-        partition: identity.partition.clone(),
+        caller: caller.account.clone(),
+        partition: caller.partition.clone(),
         published,
         started_at,
-        regions,
+        accounts,
         totals,
     }
 }

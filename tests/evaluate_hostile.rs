@@ -6,7 +6,7 @@ mod support;
 use cis_monitor::controls::Control;
 use cis_monitor::evaluate::{Status, Verdict, evaluate};
 use cis_monitor::findings::{FindingSettings, SeverityLabel, build_finding};
-use cis_monitor::inventory::{Inventory, MetricFilter, MetricQuery};
+use cis_monitor::inventory::{AccountRegion, Inventory, MetricFilter, MetricQuery};
 use cis_monitor::time::Timestamp;
 use support::healthy::{ACCOUNT, filter_name};
 use support::inventory::{Names, alarm, healthy, identity, metric, topic, verdicts};
@@ -93,7 +93,7 @@ fn metric_math_alarms_count_when_they_return_the_metric() {
         expression: None,
         return_data: true,
     }];
-    inventory.region_alarms.insert(names.region.to_string(), Ok(vec![math.clone()]));
+    inventory.region_alarms.insert(AccountRegion::new(ACCOUNT, names.region), Ok(vec![math.clone()]));
     assert_eq!(verdicts(&inventory, &names)[1].status, Status::Passed);
     math.queries[0].return_data = false;
     math.queries.push(MetricQuery {
@@ -103,7 +103,7 @@ fn metric_math_alarms_count_when_they_return_the_metric() {
         expression: Some("RATE(m1)".to_string()),
         return_data: true,
     });
-    inventory.region_alarms.insert(names.region.to_string(), Ok(vec![math]));
+    inventory.region_alarms.insert(AccountRegion::new(ACCOUNT, names.region), Ok(vec![math]));
     let verdict = &verdicts(&inventory, &names)[1];
     assert_eq!(
         (verdict.status, verdict.reason_code.as_str()),

@@ -41,6 +41,7 @@ fn with_filters(filters: &[(&str, String)], alarmed: &[&str]) -> Inventory {
             apply_on_transformed_logs: false,
         });
         let metric = MetricRef {
+            account: support::healthy::ACCOUNT.to_string(),
             region: names.region.to_string(),
             namespace: NAMESPACE.to_string(),
             name: format!("metric-{name}"),

@@ -8,7 +8,10 @@ use std::collections::BTreeMap;
 
 use cis_monitor::controls::Control;
 use cis_monitor::evaluate::{Status, Verdict, evaluate};
-use cis_monitor::inventory::{Alarm, Dimension, Inventory, MetricQuery, MetricRef, WatchedMetric};
+use cis_monitor::inventory::{
+    AccountRegion, Alarm, Dimension, Inventory, MetricQuery, MetricRef, WatchedMetric,
+};
+use support::healthy::ACCOUNT;
 use support::inventory::{Names, alarm, healthy, identity, metric, topic};
 
 const KMS: Control = Control::KmsKeyChanges;
@@ -208,9 +211,9 @@ fn metric_math_alarms_must_read_the_published_stream() {
         math
     };
     let region = Names::default().region.to_string();
-    inventory.region_alarms.insert(region.clone(), Ok(vec![math(&kms)]));
+    inventory.region_alarms.insert(AccountRegion::new(ACCOUNT, &region), Ok(vec![math(&kms)]));
     assert_eq!(outcome(&judge(&inventory, KMS)), (Status::Passed, ""));
-    inventory.region_alarms.insert(region, Ok(vec![math(&stream(KMS, &[]))]));
+    inventory.region_alarms.insert(AccountRegion::new(ACCOUNT, &region), Ok(vec![math(&stream(KMS, &[]))]));
     assert_eq!(outcome(&judge(&inventory, KMS)), (Status::Failed, "CLOUDWATCH_ALARM_STREAM_NOT_WATCHED"));
 }
 

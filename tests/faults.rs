@@ -38,9 +38,8 @@ async fn audit_through(proxy: &Proxy, config: &AuditConfig) -> AuditSummary {
 /// Every verdict as (region, control, status, reason, description).
 fn verdicts(summary: &AuditSummary) -> Vec<(String, String, String, String, String)> {
     summary
-        .regions
-        .iter()
-        .flat_map(|region| {
+        .regions()
+        .flat_map(|(_, region)| {
             region.verdicts.iter().map(|v| {
                 (
                     region.region.clone(),

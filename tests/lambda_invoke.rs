@@ -37,8 +37,12 @@ async fn dry_run_and_one_region_events_narrow_the_run() {
     let one = handle_invocation(&account.clients(), &config, &event("one-region.json"), None)
         .await
         .expect("one region");
-    let regions: Vec<&str> =
-        one["regions"].as_array().expect("regions").iter().filter_map(|r| r["region"].as_str()).collect();
+    let regions: Vec<&str> = one["accounts"][0]["regions"]
+        .as_array()
+        .expect("regions")
+        .iter()
+        .filter_map(|r| r["region"].as_str())
+        .collect();
     assert_eq!(regions, ["eu-west-1"]);
 }
 

@@ -14,7 +14,8 @@ use cis_monitor::config::AuditConfig;
 use cis_monitor::summary::AuditSummary;
 use support::{Account, Moto, publication};
 
-const SERVICES: [&str; 8] = ["sts", "ec2", "cloudtrail", "logs", "cloudwatch", "sns", "kms", "securityhub"];
+const SERVICES: [&str; 9] =
+    ["sts", "ec2", "organizations", "cloudtrail", "logs", "cloudwatch", "sns", "kms", "securityhub"];
 
 /// `service:Action` tokens in `text`, for the audited services.
 fn actions_in(text: &str) -> BTreeSet<String> {
@@ -29,10 +30,11 @@ fn actions_in(text: &str) -> BTreeSet<String> {
         .collect()
 }
 
-/// The actions the template's function policy grants: every `Action` of the `Statement`s in the
-/// `Policies` of its one `AWS::Serverless::Function`, read from template.yaml as YAML
-/// (CloudFormation's short-form tags, `!Sub` and the like, are kept as tagged values).
-fn template_actions() -> BTreeSet<String> {
+/// The actions the inline policies of the one resource of `resource_type` in `template` grant:
+/// every `Action` of their `Statement`s, read as YAML (CloudFormation's short-form tags, `!Sub`
+/// and the like, are kept as tagged values). A policy under `!If` counts with both branches:
+/// in the mode that turns it on, it is granted.
+fn template_actions(template: &str, resource_type: &str) -> BTreeSet<String> {
     use serde_norway::Value;
 
     /// A list, or the one item IAM and SAM also accept in its place.
@@ -40,26 +42,37 @@ fn template_actions() -> BTreeSet<String> {
         value.as_sequence().map_or_else(|| vec![value], |items| items.iter().collect())
     }
 
-    let text = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("template.yaml"))
-        .expect("template");
-    let template: Value = serde_norway::from_str(&text).expect("template.yaml is YAML");
-    let functions: Vec<&Value> = template
+    /// The policy documents a `Policies` item holds: itself, its `PolicyDocument` (an IAM
+    /// role's), or both branches of an `!If`.
+    fn documents(policy: &Value) -> Vec<&Value> {
+        match policy {
+            Value::Tagged(tagged) if tagged.tag == "If" => {
+                let branches = tagged.value.as_sequence().expect("!If [condition, then, else]");
+                branches[1..].iter().flat_map(documents).collect()
+            }
+            Value::Tagged(tagged) if tagged.tag == "Ref" => Vec::new(),
+            policy => vec![policy.get("PolicyDocument").unwrap_or(policy)],
+        }
+    }
+
+    let text =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join(template)).expect("template");
+    let template: Value = serde_norway::from_str(&text).expect("the template is YAML");
+    let resources: Vec<&Value> = template
         .get("Resources")
         .and_then(Value::as_mapping)
         .expect("a Resources section")
         .values()
-        .filter(|resource| resource.get("Type").and_then(Value::as_str) == Some("AWS::Serverless::Function"))
+        .filter(|resource| resource.get("Type").and_then(Value::as_str) == Some(resource_type))
         .collect();
-    let [function] = functions[..] else {
-        panic!("one AWS::Serverless::Function, found {}", functions.len())
-    };
+    let [resource] = resources[..] else { panic!("one {resource_type}, found {}", resources.len()) };
     let policies =
-        function.get("Properties").and_then(|p| p.get("Policies")).expect("the function's Policies");
+        resource.get("Properties").and_then(|p| p.get("Policies")).expect("the resource's Policies");
     let mut actions = BTreeSet::new();
-    for policy in items(policies) {
+    for document in items(policies).into_iter().flat_map(documents) {
         // Managed policies and SAM policy templates would grant actions not listed here.
         let statements =
-            policy.get("Statement").unwrap_or_else(|| panic!("an inline policy document: {policy:?}"));
+            document.get("Statement").unwrap_or_else(|| panic!("an inline policy document: {document:?}"));
         for statement in items(statements) {
             assert_eq!(statement.get("Effect").and_then(Value::as_str), Some("Allow"), "{statement:?}");
             let action = statement.get("Action").unwrap_or_else(|| panic!("an Action in {statement:?}"));
@@ -70,6 +83,15 @@ fn template_actions() -> BTreeSet<String> {
     }
     actions
 }
+
+/// The function's policy (template.yaml).
+fn function_actions() -> BTreeSet<String> {
+    template_actions("template.yaml", "AWS::Serverless::Function")
+}
+
+/// The calls made only with the function's own credentials, never through a member role: its
+/// identity, the organization's accounts, and assuming the member role itself.
+const CALLER_ONLY: [&str; 3] = ["sts:GetCallerIdentity", "organizations:ListAccounts", "sts:AssumeRole"];
 
 /// The actions the code calls: the `"service:Action"` every call's failure is classified under
 /// (`ApiFailure::from_sdk("sns:Publish", ...)`). Other literals (the actions a policy is
@@ -101,8 +123,22 @@ fn code_actions() -> BTreeSet<String> {
 }
 
 #[test]
+fn the_member_role_grants_exactly_what_the_code_calls_through_it() {
+    let granted = template_actions("member-role.yaml", "AWS::IAM::Role");
+    let called: BTreeSet<String> =
+        code_actions().into_iter().filter(|action| !CALLER_ONLY.contains(&action.as_str())).collect();
+    assert_eq!(
+        granted,
+        called,
+        "missing: {:?}; extra: {:?}",
+        called.difference(&granted),
+        granted.difference(&called)
+    );
+}
+
+#[test]
 fn the_template_grants_exactly_what_the_code_calls() {
-    let granted = template_actions();
+    let granted = function_actions();
     let called = code_actions();
     assert!(granted.iter().all(|action| !action.contains('*')), "wildcards in {granted:?}");
     assert!(called.len() >= 11, "{called:?}");
@@ -131,7 +167,7 @@ fn for_moto(actions: &BTreeSet<String>) -> Vec<String> {
 }
 
 fn statuses(summary: &AuditSummary) -> BTreeSet<String> {
-    summary.regions.iter().flat_map(|r| r.verdicts.iter().map(|v| v.status.as_str().to_string())).collect()
+    summary.regions().flat_map(|(_, r)| r.verdicts.iter().map(|v| v.status.as_str().to_string())).collect()
 }
 
 #[tokio::test]
@@ -142,7 +178,7 @@ async fn each_missing_permission_is_reported_never_guessed() {
     // are needed too.
     let topic = format!("arn:aws:sns:{}:{}:{}", support::HOME, support::ACCOUNT, support::healthy::TOPIC);
     account.encrypt_topic(support::HOME, &topic, None).await;
-    let all = template_actions();
+    let all = function_actions();
     let users: Vec<(String, BTreeSet<String>)> = std::iter::once(("full".to_string(), all.clone()))
         .chain(all.iter().filter(|a| *a != "sts:GetCallerIdentity").map(|removed| {
             let mut actions = all.clone();
@@ -174,6 +210,11 @@ async fn each_missing_permission_is_reported_never_guessed() {
                 assert!(matches!(error, AuditError::Regions(_)), "{error}");
                 assert!(error.to_string().contains("ec2:DescribeRegions"), "{error}");
             }
+            "organizations-ListAccounts" | "sts-AssumeRole" => {
+                // Only an audit of other accounts needs them (tests/organizations.rs).
+                let summary = result.expect("runs");
+                assert_eq!(statuses(&summary), BTreeSet::from(["PASSED".to_string()]), "{removed}");
+            }
             "cloudwatch-DescribeAlarms" => {
                 // Only read when no standard alarm on a needed metric can fire: not here.
                 let summary = result.expect("runs");
@@ -195,7 +236,7 @@ async fn each_missing_permission_is_reported_never_guessed() {
             _ => {
                 let summary = result.expect("runs");
                 assert_eq!(statuses(&summary), BTreeSet::from(["NOT_AVAILABLE".to_string()]), "{removed}");
-                for region in &summary.regions {
+                for (_, region) in summary.regions() {
                     for verdict in &region.verdicts {
                         assert_eq!(
                             verdict.reason_code, "ACCESS_DENIED",

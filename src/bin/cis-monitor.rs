@@ -15,7 +15,9 @@ use clap::{Parser, Subcommand, ValueEnum};
 use cis_monitor::audit::{discover, run_audit};
 use cis_monitor::clients::{CallPolicy, Clients, THREAD_STACK_BYTES};
 use cis_monitor::config::{
-    AuditConfig, DEFAULT_CONCURRENCY, Origin, parse_concurrency, parse_region, parse_severity,
+    Accounts, AuditConfig, DEFAULT_ACCOUNT_CONCURRENCY, DEFAULT_CONCURRENCY, DEFAULT_MEMBER_ROLE,
+    MemberAccess, Origin, parse_account_id, parse_concurrency, parse_external_id, parse_region,
+    parse_role_name, parse_severity,
 };
 use cis_monitor::controls::Control;
 use cis_monitor::findings::SeverityLabel;
@@ -72,6 +74,22 @@ struct RunArgs {
     /// Regions audited at once (1 to 64; the default audits every region at once).
     #[arg(long, default_value_t = DEFAULT_CONCURRENCY, value_parser = parse_concurrency)]
     concurrency: usize,
+    /// Audit every ACTIVE account of the organization (the caller is its management account or
+    /// a delegated administrator).
+    #[arg(long, conflicts_with = "accounts")]
+    organization: bool,
+    /// An account to audit (repeatable); default: the caller's.
+    #[arg(long = "account", value_name = "ACCOUNT_ID", value_parser = parse_account_id)]
+    accounts: Vec<String>,
+    /// The role assumed in every audited account but the caller's.
+    #[arg(long, value_name = "NAME", default_value = DEFAULT_MEMBER_ROLE, value_parser = parse_role_name)]
+    member_role: String,
+    /// The external id that role's trust policy asks for.
+    #[arg(long, value_name = "ID", value_parser = parse_external_id)]
+    external_id: Option<String>,
+    /// Accounts audited at once (1 to 64).
+    #[arg(long, default_value_t = DEFAULT_ACCOUNT_CONCURRENCY, value_parser = parse_concurrency)]
+    account_concurrency: usize,
     /// Stop reading the account after this many seconds, evaluate what was read, and mark the
     /// rest NOT_AVAILABLE.
     #[arg(long, value_name = "SECONDS")]
@@ -165,8 +183,19 @@ fn run(args: &RunArgs) -> Result<Outcome> {
         failed_severity: args.failed_severity,
         concurrency: args.concurrency,
         collection_deadline: args.deadline.map(Duration::from_secs),
+        member_access: MemberAccess {
+            role_name: args.member_role.clone(),
+            external_id: args.external_id.clone(),
+        },
+        account_concurrency: args.account_concurrency,
         ..AuditConfig::default()
     };
+    if args.organization {
+        config.accounts = Accounts::Organization;
+    }
+    if !args.accounts.is_empty() {
+        config = config.with_accounts(&args.accounts, Origin::CommandLine)?;
+    }
     if !args.regions.is_empty() {
         config = config.with_regions(&args.regions, Origin::CommandLine)?;
     }

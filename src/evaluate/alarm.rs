@@ -5,7 +5,8 @@
 use crate::arn::Arn;
 use crate::controls::RequiredEvent;
 use crate::inventory::{
-    Alarm, CannotFire, Datapoint, LogGroupRef, MetricTransformation, WatchedMetric, dimensions_label,
+    AccountRegion, Alarm, CannotFire, Datapoint, LogGroupRef, MetricTransformation, WatchedMetric,
+    dimensions_label,
 };
 
 use super::chain::Walk;
@@ -31,7 +32,7 @@ impl Walk<'_> {
     ) -> Outcome {
         let mut streams: Vec<Stream> = Vec::new();
         for event in events {
-            let datapoint = match transformation.datapoint(&group.region, event) {
+            let datapoint = match transformation.datapoint(group, event) {
                 Ok(datapoint) => datapoint,
                 Err(unpinned) => {
                     return Outcome::warning(
@@ -89,7 +90,8 @@ impl Walk<'_> {
             Some(Err(failure)) => return Outcome::unavailable(Link::Alarm, &what, failure, evidence),
             Some(Ok(alarms)) => alarms.iter().collect(),
         };
-        let region_alarms = self.inventory.region_alarms.get(&metric.region);
+        let region_alarms =
+            self.inventory.region_alarms.get(&AccountRegion::new(&metric.account, &metric.region));
         let math = region_alarms.and_then(|all| all.as_ref().ok()).into_iter().flatten();
         let mut alarms: Vec<&Alarm> =
             returned.iter().copied().filter(|alarm| alarm.watches(metric)).collect();

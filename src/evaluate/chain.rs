@@ -4,7 +4,7 @@
 
 use crate::controls::Control;
 use crate::identity::Identity;
-use crate::inventory::Inventory;
+use crate::inventory::{AccountRegion, Inventory};
 
 use super::outcome::{Outcome, best};
 use super::{Evidence, Link, Status};
@@ -26,7 +26,7 @@ pub(super) fn best_chain(
 ) -> Outcome {
     let none = Evidence::default();
     let walk = Walk { inventory, identity, region, control };
-    let trails = match inventory.regions.get(region) {
+    let trails = match inventory.regions.get(&AccountRegion::new(&identity.account, region)) {
         None => return walk.not_collected(Link::Region, &format!("the trail list of {region}"), &none),
         Some(Err(failure)) => {
             return Outcome::unavailable(Link::Region, &format!("the trails of {region}"), failure, &none);

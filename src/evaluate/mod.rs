@@ -218,3 +218,30 @@ pub fn unavailable_code(failure: &ApiFailure) -> &'static str {
         FailureKind::NotFound | FailureKind::NotEnabled | FailureKind::Other => "INTERNAL_SERVICE_ERROR",
     }
 }
+
+/// The verdicts of `account`, which the run could not act in because of `failure` (its role
+/// could not be assumed, its regions could not be listed): NOT_AVAILABLE in every region and
+/// control, naming the failure.
+pub fn unreachable_account(
+    account: &str,
+    failure: &ApiFailure,
+    regions: &[String],
+    controls: &[Control],
+) -> Vec<Verdict> {
+    let description =
+        format!("Cannot audit account {account}: {} failed: {}", failure.action, failure.message);
+    regions
+        .iter()
+        .flat_map(|region| {
+            controls.iter().map(|control| Verdict {
+                region: region.clone(),
+                control: *control,
+                status: Status::NotAvailable,
+                reason_code: unavailable_code(failure).to_string(),
+                link: Link::Region,
+                description: description.clone(),
+                evidence: Evidence::default(),
+            })
+        })
+        .collect()
+}

@@ -125,12 +125,12 @@ impl Walk<'_> {
         if let Some(broken) = self.logs_delivery(trail, status, &group, name, evidence) {
             return broken;
         }
-        if group.account != self.identity.account {
+        if group.account != self.identity.account && !self.inventory.log_groups.contains_key(&group) {
             return Outcome::warning(
                 "LOG_GROUP_CROSS_ACCOUNT",
                 Link::LogGroup,
                 format!(
-                    "{name} delivers to log group {} in account {}, whose metric filters cannot be read from account {}.",
+                    "{name} delivers to log group {} in account {}, which is not audited with account {}, so its metric filters cannot be read.",
                     group.name, group.account, self.identity.account
                 ),
                 evidence,

@@ -368,6 +368,8 @@ fn product_fields(verdict: &Verdict) -> BTreeMap<String, String> {
         ("ReasonCode", Some(verdict.reason_code.clone()).filter(|code| !code.is_empty())),
         ("BrokenLink", (verdict.link != Link::Complete).then(|| verdict.link.name().to_string())),
         ("TrailArn", evidence.trail_arn.clone()),
+        ("TrailAccount", account_of(evidence.trail_arn.as_deref())),
+        ("ChainAccount", account_of(evidence.log_group_arn.as_deref())),
         ("TrailHomeRegion", evidence.trail_home_region.clone()),
         ("LogGroupArn", evidence.log_group_arn.clone()),
         ("LogGroupName", evidence.log_group_name.clone()),
@@ -395,6 +397,11 @@ fn product_fields(verdict: &Verdict) -> BTreeMap<String, String> {
             value.map(|value| (format!("{EVIDENCE_PREFIX}{key}"), truncate(&value, 2048)))
         })
         .collect()
+}
+
+/// The account an ARN names.
+fn account_of(arn: Option<&str>) -> Option<String> {
+    arn.and_then(Arn::parse).map(|arn| arn.account.to_string()).filter(|account| !account.is_empty())
 }
 
 fn chain_resources(verdict: &Verdict, identity: &Identity) -> Vec<Resource> {

@@ -6,8 +6,31 @@ use crate::evaluate::{Link, Status, Verdict};
 use crate::identity::Identity;
 
 /// What to do about the verdict, naming the user's own resources and the command that mends
-/// the broken link.
+/// the broken link, and the account where the fix goes when it is not the finding's own (an
+/// organization trail's chain lives in the management account, its topic perhaps elsewhere).
 pub(super) fn remediation_text(verdict: &Verdict, identity: &Identity) -> String {
+    let text = link_remediation(verdict, identity);
+    match fix_account(verdict) {
+        Some(account) if account != identity.account && verdict.status != Status::Passed => {
+            format!("In account {account}: {text}")
+        }
+        _ => text,
+    }
+}
+
+/// The account that owns the resource of the verdict's broken link, when the evidence names it.
+fn fix_account(verdict: &Verdict) -> Option<String> {
+    let evidence = &verdict.evidence;
+    let arn = match verdict.link {
+        Link::TopicPolicy | Link::TopicKey | Link::Subscriber => evidence.topic_arn.as_deref(),
+        Link::MetricFilter | Link::Alarm | Link::AlarmAction => evidence.log_group_arn.as_deref(),
+        _ => evidence.trail_arn.as_deref(),
+    }?;
+    Arn::parse(arn).map(|arn| arn.account.to_string()).filter(|account| !account.is_empty())
+}
+
+/// The command that mends the broken link.
+fn link_remediation(verdict: &Verdict, identity: &Identity) -> String {
     let evidence = &verdict.evidence;
     let control = verdict.control;
     let trail = evidence.trail_arn.as_deref().unwrap_or("<trail-name>");

@@ -26,6 +26,8 @@ pub struct Dimension {
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct MetricRef {
+    /// The account that publishes it (the log group's).
+    pub account: String,
     /// The metric's region.
     pub region: String,
     /// The metric's namespace.
@@ -430,6 +432,7 @@ mod tests {
 
     fn metric() -> MetricRef {
         MetricRef {
+            account: "111122223333".to_string(),
             region: "us-east-1".to_string(),
             namespace: "CISBenchmark".to_string(),
             name: "TrailChanges".to_string(),

@@ -82,14 +82,18 @@ pub struct UnpinnedDimension {
 }
 
 impl MetricTransformation {
-    /// The datapoint one record of `event` publishes, in `region`: its stream takes each
-    /// dimension's value from the field the filter names, which is known only for the fields
-    /// the control pins (`$.eventName`, `$.eventSource`).
+    /// The datapoint one record of `event` publishes, in the account and region of the filter's
+    /// `group`: its stream takes each dimension's value from the field the filter names, which
+    /// is known only for the fields the control pins (`$.eventName`, `$.eventSource`).
     ///
     /// # Errors
     ///
     /// The first [`UnpinnedDimension`], when a dimension's value comes from any other field.
-    pub fn datapoint(&self, region: &str, event: &RequiredEvent) -> Result<Datapoint, UnpinnedDimension> {
+    pub fn datapoint(
+        &self,
+        group: &LogGroupRef,
+        event: &RequiredEvent,
+    ) -> Result<Datapoint, UnpinnedDimension> {
         let mut dimensions = Vec::with_capacity(self.dimensions.len());
         for (name, field) in &self.dimensions {
             let value = match field.trim() {
@@ -101,7 +105,8 @@ impl MetricTransformation {
         }
         Ok(Datapoint {
             metric: MetricRef {
-                region: region.to_string(),
+                account: group.account.clone(),
+                region: group.region.clone(),
                 namespace: self.namespace.clone(),
                 name: self.name.clone(),
                 dimensions,
@@ -145,17 +150,22 @@ mod tests {
             default_value: None,
         };
         let event = RequiredEvent { name: "CreateVpc", source: "ec2.amazonaws.com" };
-        let plain = transformation(&[]).datapoint("eu-west-1", &event).expect("known");
+        let group = LogGroupRef {
+            region: "eu-west-1".to_string(),
+            account: "111122223333".to_string(),
+            name: "CloudTrail/logs".to_string(),
+        };
+        let plain = transformation(&[]).datapoint(&group, &event).expect("known");
         assert_eq!(plain.metric.label(), "CIS/VpcChanges");
         assert_eq!(plain.unit.as_deref(), Some("Count"));
         let per_event = transformation(&[("Source", "$.eventSource"), ("EventName", " $.eventName ")])
-            .datapoint("eu-west-1", &event)
+            .datapoint(&group, &event)
             .expect("known");
         assert_eq!(
             per_event.metric.label(),
             "CIS/VpcChanges {EventName=CreateVpc, Source=ec2.amazonaws.com}"
         );
-        let unpinned = transformation(&[("User", "$.userIdentity.arn")]).datapoint("eu-west-1", &event);
+        let unpinned = transformation(&[("User", "$.userIdentity.arn")]).datapoint(&group, &event);
         assert_eq!(
             unpinned,
             Err(UnpinnedDimension { name: "User".to_string(), field: "$.userIdentity.arn".to_string() })

@@ -31,7 +31,26 @@ pub use trail::{
 use crate::error::ApiFailure;
 use crate::time::Timestamp;
 
-/// Everything collected in one run.
+/// A region of one account: where a region's trails and alarms are listed.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AccountRegion {
+    /// The account.
+    pub account: String,
+    /// The region.
+    pub region: String,
+}
+
+impl AccountRegion {
+    /// `region` of `account`.
+    pub fn new(account: &str, region: &str) -> Self {
+        AccountRegion { account: account.to_string(), region: region.to_string() }
+    }
+}
+
+/// Everything collected in one run, for every audited account. Each resource is keyed by what
+/// names it (an ARN, or the account and region it lives in), so a resource seen from many
+/// accounts and regions is held once.
 #[derive(Debug, Clone, Default, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Inventory {
@@ -39,8 +58,8 @@ pub struct Inventory {
     pub collected_at: Timestamp,
     /// Whether the run's deadline cut the collection short: what is missing was not read.
     pub interrupted: bool,
-    /// The trails each audited region sees (shadow trails included), by region.
-    pub regions: BTreeMap<String, Result<Vec<Trail>, ApiFailure>>,
+    /// The trails each audited region of each audited account sees (shadow trails included).
+    pub regions: BTreeMap<AccountRegion, Result<Vec<Trail>, ApiFailure>>,
     /// Status and event selectors of each trail, by trail ARN.
     pub trail_states: BTreeMap<String, TrailState>,
     /// The metric filters of each log group, by log group.
@@ -49,7 +68,7 @@ pub struct Inventory {
     pub alarms: BTreeMap<MetricRef, Result<Vec<Alarm>, ApiFailure>>,
     /// Every metric alarm of a region, read only where no standard alarm on a needed metric
     /// can fire, to find metric-math alarms that use it.
-    pub region_alarms: BTreeMap<String, Result<Vec<Alarm>, ApiFailure>>,
+    pub region_alarms: BTreeMap<AccountRegion, Result<Vec<Alarm>, ApiFailure>>,
     /// The attributes and subscriptions of each topic, by topic ARN.
     pub topics: BTreeMap<String, TopicState>,
     /// The keys that encrypt those topics.

@@ -90,7 +90,8 @@ async fn publish_region(
     publication
 }
 
-fn skipped(failure: &ApiFailure) -> RegionPublication {
+/// What publishing did in a region it could not reach because of `failure`: nothing, and why.
+pub fn skipped(failure: &ApiFailure) -> RegionPublication {
     let reason = match failure.kind {
         FailureKind::NotEnabled => format!("Security Hub is not enabled in {}", failure.region),
         FailureKind::AccessDenied => {

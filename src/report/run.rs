@@ -10,19 +10,25 @@ pub struct SummaryTable<'a>(pub &'a AuditSummary);
 impl fmt::Display for SummaryTable<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let summary = self.0;
-        writeln!(f, "account {} ({}), {}", summary.account, summary.partition, summary.started_at)?;
-        writeln!(f, "{:<16} {:<14} {:<14} {:<40} DETAIL", "REGION", "CONTROL", "STATUS", "REASON")?;
-        for region in &summary.regions {
-            for verdict in &region.verdicts {
-                let detail: String = verdict.description.chars().take(140).collect();
-                writeln!(
-                    f,
-                    "{:<16} {:<14} {:<14} {:<40} {detail}",
-                    region.region,
-                    verdict.control,
-                    verdict.status.as_str(),
-                    if verdict.reason_code.is_empty() { "-" } else { &verdict.reason_code },
-                )?;
+        writeln!(f, "audited by account {} ({}), {}", summary.caller, summary.partition, summary.started_at)?;
+        for account in &summary.accounts {
+            writeln!(f, "\naccount {}", account.account)?;
+            if let Some(reason) = &account.unreachable {
+                writeln!(f, "  unreachable: {reason}")?;
+            }
+            writeln!(f, "{:<16} {:<14} {:<14} {:<40} DETAIL", "REGION", "CONTROL", "STATUS", "REASON")?;
+            for region in &account.regions {
+                for verdict in &region.verdicts {
+                    let detail: String = verdict.description.chars().take(140).collect();
+                    writeln!(
+                        f,
+                        "{:<16} {:<14} {:<14} {:<40} {detail}",
+                        region.region,
+                        verdict.control,
+                        verdict.status.as_str(),
+                        if verdict.reason_code.is_empty() { "-" } else { &verdict.reason_code },
+                    )?;
+                }
             }
         }
         let totals = &summary.totals;
@@ -39,15 +45,15 @@ impl fmt::Display for SummaryTable<'_> {
             "findings: {} imported, {} archived, {} refused; {} region(s) skipped",
             totals.imported, totals.archived, totals.import_failures, totals.skipped_regions
         )?;
-        for region in &summary.regions {
+        for (account, region) in summary.regions() {
             let Some(publication) = &region.publication else { continue };
             if let Some(reason) = &publication.skipped {
-                writeln!(f, "  {}: skipped: {reason}", region.region)?;
+                writeln!(f, "  {account} {}: skipped: {reason}", region.region)?;
             }
             for failed in &publication.failed {
                 writeln!(
                     f,
-                    "  {}: {} refused: {} {}",
+                    "  {account} {}: {} refused: {} {}",
                     region.region, failed.id, failed.code, failed.message
                 )?;
             }

@@ -7,7 +7,7 @@ use cis_monitor::controls::Control;
 use cis_monitor::evaluate::{Verdict, evaluate};
 use cis_monitor::identity::Identity;
 use cis_monitor::inventory::{
-    Alarm, ClassicSelector, EventSelectors, Inventory, LogGroupRef, MetricFilter, MetricRef,
+    AccountRegion, Alarm, ClassicSelector, EventSelectors, Inventory, LogGroupRef, MetricFilter, MetricRef,
     MetricTransformation, Subscription, TopicAttributes, TopicState, Trail, TrailState, TrailStatus,
     WatchedMetric,
 };
@@ -42,6 +42,7 @@ pub fn identity(names: &Names) -> Identity {
 /// The metric of `control`'s filter.
 pub fn metric(names: &Names, control: Control) -> MetricRef {
     MetricRef {
+        account: ACCOUNT.to_string(),
         region: names.region.to_string(),
         namespace: NAMESPACE.to_string(),
         name: metric_name(control),
@@ -138,7 +139,7 @@ pub fn healthy(names: &Names) -> Inventory {
     Inventory {
         collected_at: COLLECTED_AT,
         interrupted: false,
-        regions: BTreeMap::from([(names.region.to_string(), Ok(vec![trail]))]),
+        regions: BTreeMap::from([(AccountRegion::new(ACCOUNT, names.region), Ok(vec![trail]))]),
         trail_states: BTreeMap::from([(
             trail_arn,
             TrailState { status: Ok(delivering()), selectors: Ok(selectors) },

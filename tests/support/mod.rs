@@ -4,11 +4,13 @@
 
 pub mod healthy;
 pub mod inventory;
+pub mod organization;
 
 use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use aws_config::{BehaviorVersion, Region, SdkConfig};
@@ -20,7 +22,7 @@ use cis_monitor::audit::run_audit;
 use cis_monitor::clients::{CallPolicy, Clients};
 use cis_monitor::config::AuditConfig;
 use cis_monitor::controls::Control;
-use cis_monitor::summary::{AuditSummary, RegionPublication};
+use cis_monitor::summary::{AuditSummary, RegionPublication, RegionSummary};
 
 pub use healthy::{ACCOUNT, HOME};
 
@@ -72,15 +74,15 @@ impl Moto {
         &self.emulation.as_ref().expect("the proxy runs").endpoint
     }
 
-    /// Creates an IAM role (as CloudTrail's CloudWatch Logs role); an existing one is kept.
-    pub fn create_role(&self, name: &str) {
-        let trust = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"cloudtrail.amazonaws.com"},"Action":"sts:AssumeRole"}]}"#;
-        let body = format!(
-            "Version=2010-05-08&Action=CreateRole&RoleName={}&AssumeRolePolicyDocument={}",
-            percent_encode(name),
-            percent_encode(trust)
+    /// Creates an IAM role trusting `principal` (a policy Principal element) in the account
+    /// of `access_key`; an existing one is kept.
+    pub fn create_role(&self, access_key: &str, name: &str, principal: serde_json::Value) {
+        let trust = serde_json::json!({"Version": "2012-10-17",
+            "Statement": [{"Effect": "Allow", "Principal": principal, "Action": "sts:AssumeRole"}]});
+        let _ = self.iam_as(
+            access_key,
+            &[("Action", "CreateRole"), ("RoleName", name), ("AssumeRolePolicyDocument", &trust.to_string())],
         );
-        let _ = self.raw_with_body("POST", "/", "iam", "application/x-www-form-urlencoded", &body);
     }
 
     /// Sends a raw HTTP request; with `service`, signs it just enough for moto to route it.
@@ -88,9 +90,23 @@ impl Moto {
         self.raw_with_body(method, path, service, "", "")
     }
 
-    /// Sends a raw HTTP request with a body of `content_type`.
+    /// Sends a raw HTTP request with a body of `content_type`, as the default account.
     pub fn raw_with_body(
         &self,
+        method: &str,
+        path: &str,
+        service: &str,
+        content_type: &str,
+        body: &str,
+    ) -> Option<String> {
+        self.raw_as("testing", method, path, service, content_type, body)
+    }
+
+    /// Sends a raw HTTP request with a body of `content_type`, signed (just enough for moto,
+    /// which then acts in that key's account) with `access_key`.
+    fn raw_as(
+        &self,
+        access_key: &str,
         method: &str,
         path: &str,
         service: &str,
@@ -103,7 +119,7 @@ impl Moto {
             String::new()
         } else {
             format!(
-                "Authorization: AWS4-HMAC-SHA256 Credential=testing/20260101/{HOME}/{service}/aws4_request, SignedHeaders=host, Signature=0\r\n"
+                "Authorization: AWS4-HMAC-SHA256 Credential={access_key}/20260101/{HOME}/{service}/aws4_request, SignedHeaders=host, Signature=0\r\n"
             )
         };
         let content_type =
@@ -120,12 +136,16 @@ impl Moto {
 
     /// Calls an IAM query action (IAM's SDK is not a dependency of the crate).
     pub fn iam(&self, parameters: &[(&str, &str)]) -> String {
+        self.iam_as("testing", parameters).unwrap_or_else(|| panic!("IAM call {parameters:?} failed"))
+    }
+
+    /// Calls an IAM query action in the account of `access_key`; `None` when it fails.
+    pub fn iam_as(&self, access_key: &str, parameters: &[(&str, &str)]) -> Option<String> {
         let mut body = String::from("Version=2010-05-08");
         for (key, value) in parameters {
             body.push_str(&format!("&{key}={}", percent_encode(value)));
         }
-        self.raw_with_body("POST", "/", "iam", "application/x-www-form-urlencoded", &body)
-            .unwrap_or_else(|| panic!("IAM call {parameters:?} failed"))
+        self.raw_as(access_key, "POST", "/", "iam", "application/x-www-form-urlencoded", &body)
     }
 
     /// Creates an IAM user allowed exactly `actions`, and returns its access key and secret.
@@ -201,7 +221,11 @@ fn percent_encode(text: &str) -> String {
 
 /// An account being seeded in moto.
 pub struct Account {
-    pub moto: Moto,
+    pub moto: Arc<Moto>,
+    /// The account's id.
+    pub id: String,
+    /// The access key its configurations use (moto acts in the key's account).
+    access_key: String,
     /// Reaches moto directly, for seeding.
     pub config: SdkConfig,
     /// Reaches moto through the emulating proxy, for the code under test.
@@ -217,6 +241,8 @@ pub struct TrailSpec<'a> {
     pub name: &'a str,
     pub region: &'a str,
     pub multi_region: bool,
+    /// An organization trail (of the management account, shown to every member).
+    pub organization: bool,
     pub log_group: Option<&'a str>,
     pub logging: bool,
     pub selectors: Selectors,
@@ -235,6 +261,7 @@ impl Default for TrailSpec<'_> {
             name: healthy::TRAIL,
             region: HOME,
             multi_region: true,
+            organization: false,
             log_group: Some(healthy::LOG_GROUP),
             logging: true,
             selectors: Selectors::Classic { read_write: ReadWriteType::All, exclude_kms: false },
@@ -274,7 +301,53 @@ impl Account {
         let config = moto.config().await;
         let audited = sdk_config(moto.aws_endpoint(), "testing", "testing", CallPolicy::default()).await;
         moto.create_bucket("cloudtrail-logs");
-        Account { moto, config, audited }
+        Account {
+            moto: Arc::new(moto),
+            id: ACCOUNT.to_string(),
+            access_key: "testing".to_string(),
+            config,
+            audited,
+        }
+    }
+
+    /// Another account on the same moto server, acting with `credentials` (a role's in it).
+    pub async fn other(&self, id: &str, credentials: aws_sdk_sts::types::Credentials) -> Account {
+        let config = self.config_with(&self.moto.endpoint, &credentials).await;
+        let audited = self.config_with(self.moto.aws_endpoint(), &credentials).await;
+        Account {
+            moto: Arc::clone(&self.moto),
+            id: id.to_string(),
+            access_key: credentials.access_key_id().to_string(),
+            config,
+            audited,
+        }
+    }
+
+    async fn config_with(&self, endpoint: &str, credentials: &aws_sdk_sts::types::Credentials) -> SdkConfig {
+        let credentials = aws_sdk_sts::config::Credentials::new(
+            credentials.access_key_id(),
+            credentials.secret_access_key(),
+            Some(credentials.session_token().to_string()),
+            None,
+            "tests",
+        );
+        CallPolicy::default()
+            .apply(aws_config::defaults(BehaviorVersion::latest()))
+            .endpoint_url(endpoint)
+            .region(Region::new(HOME))
+            .credentials_provider(credentials)
+            .load()
+            .await
+    }
+
+    /// The access key this account's seeding configuration acts with.
+    pub fn access_key(&self) -> &str {
+        &self.access_key
+    }
+
+    /// Creates a role in this account trusting `principal`.
+    pub fn create_role(&self, name: &str, principal: serde_json::Value) {
+        self.moto.create_role(&self.access_key, name, principal);
     }
 
     /// A compliant account: a multi-region trail homed in us-east-1, the three CIS filters,
@@ -318,15 +391,16 @@ impl Account {
             .create_trail()
             .name(spec.name)
             .s3_bucket_name("cloudtrail-logs")
-            .is_multi_region_trail(spec.multi_region);
+            .is_multi_region_trail(spec.multi_region)
+            .is_organization_trail(spec.organization);
         if let Some(group) = spec.log_group {
-            self.moto.create_role(healthy::LOG_ROLE);
+            self.create_role(healthy::LOG_ROLE, serde_json::json!({"Service": "cloudtrail.amazonaws.com"}));
             request = request
                 .cloud_watch_logs_log_group_arn(format!(
-                    "arn:aws:logs:{}:{ACCOUNT}:log-group:{group}:*",
-                    spec.region
+                    "arn:aws:logs:{}:{}:log-group:{group}:*",
+                    spec.region, self.id
                 ))
-                .cloud_watch_logs_role_arn(format!("arn:aws:iam::{ACCOUNT}:role/{}", healthy::LOG_ROLE));
+                .cloud_watch_logs_role_arn(format!("arn:aws:iam::{}:role/{}", self.id, healthy::LOG_ROLE));
         }
         let arn = request.send().await.expect("trail created").trail_arn().unwrap_or_default().to_string();
         match spec.selectors {
@@ -552,26 +626,42 @@ pub fn config_for(regions: &[&str]) -> AuditConfig {
     AuditConfig { regions: Some(regions.iter().map(|r| r.to_string()).collect()), ..AuditConfig::default() }
 }
 
-/// What publishing did in `region`, which the run must have published to.
-pub fn publication(summary: &AuditSummary, region: &str) -> RegionPublication {
-    summary
-        .regions
-        .iter()
-        .find(|r| r.region == region)
-        .and_then(|r| r.publication.clone())
-        .expect("published")
+/// `region` of `account` in the summary.
+pub fn account_region<'a>(summary: &'a AuditSummary, account: &str, region: &str) -> &'a RegionSummary {
+    let account = summary.account(account).unwrap_or_else(|| panic!("account {account} in summary"));
+    account.regions.iter().find(|r| r.region == region).expect("region in summary")
 }
 
-/// The (status, reason code) of `control` in `region`.
-pub fn verdict(summary: &AuditSummary, region: &str, control: Control) -> (String, String) {
-    let region = summary.regions.iter().find(|r| r.region == region).expect("region in summary");
+/// `region` of the caller's own account in the summary.
+pub fn region_summary<'a>(summary: &'a AuditSummary, region: &str) -> &'a RegionSummary {
+    account_region(summary, &summary.caller, region)
+}
+
+/// What publishing did in `region` of the caller's account, which the run must have published to.
+pub fn publication(summary: &AuditSummary, region: &str) -> RegionPublication {
+    region_summary(summary, region).publication.clone().expect("published")
+}
+
+/// The (status, reason code) of `control` in `region` of `account`.
+pub fn account_verdict(
+    summary: &AuditSummary,
+    account: &str,
+    region: &str,
+    control: Control,
+) -> (String, String) {
+    let region = account_region(summary, account, region);
     let verdict = region.verdicts.iter().find(|v| v.control == control.id()).expect("control in summary");
     (verdict.status.as_str().to_string(), verdict.reason_code.clone())
 }
 
-/// The description of `control` in `region`.
+/// The (status, reason code) of `control` in `region` of the caller's account.
+pub fn verdict(summary: &AuditSummary, region: &str, control: Control) -> (String, String) {
+    account_verdict(summary, &summary.caller, region, control)
+}
+
+/// The description of `control` in `region` of the caller's account.
 pub fn description(summary: &AuditSummary, region: &str, control: Control) -> String {
-    let region = summary.regions.iter().find(|r| r.region == region).expect("region in summary");
+    let region = region_summary(summary, region);
     region.verdicts.iter().find(|v| v.control == control.id()).expect("control").description.clone()
 }
 
@@ -584,7 +674,8 @@ pub struct Proxy {
 
 impl Proxy {
     /// Starts the proxy in front of `upstream` with extra arguments (`--fail-share 0.2`...). It
-    /// always reports CloudTrail's delivery to CloudWatch Logs as AWS does (`--trail-delivery`).
+    /// always reproduces what AWS does and moto does not: CloudTrail's delivery to CloudWatch
+    /// Logs, organization trails shown to members, AssumeRole refused for a missing role.
     pub fn start(upstream: &str, args: &[&str]) -> Proxy {
         let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
         let python = root.join(".venv/bin/python");
@@ -595,7 +686,7 @@ impl Proxy {
             .arg(root.join("scripts/aws_proxy.py"))
             .args(["--listen", "127.0.0.1:0", "--upstream", upstream, "--port-file"])
             .arg(&port_file)
-            .arg("--trail-delivery")
+            .args(["--trail-delivery", "--org-trails", "--assume-role-check"])
             .args(args)
             .stdout(Stdio::null())
             .stderr(Stdio::null())
@@ -623,6 +714,15 @@ impl Proxy {
 
     /// How many calls of `key` (`service:Operation`) the proxy has seen.
     pub fn calls(&self, key: &str) -> u64 {
+        self.stats()["calls"][key].as_u64().unwrap_or(0)
+    }
+
+    /// How many calls the proxy has seen in all.
+    pub fn total_calls(&self) -> u64 {
+        self.stats()["total"].as_u64().unwrap_or(0)
+    }
+
+    fn stats(&self) -> serde_json::Value {
         let address = self.endpoint.trim_start_matches("http://");
         let mut stream = TcpStream::connect(address).expect("the proxy answers");
         write!(stream, "GET /__proxy/stats HTTP/1.1\r\nHost: {address}\r\nConnection: close\r\n\r\n")
@@ -630,8 +730,7 @@ impl Proxy {
         let mut response = String::new();
         stream.read_to_string(&mut response).expect("stats read");
         let body = response.split_once("\r\n\r\n").map_or("", |(_, body)| body);
-        let stats: serde_json::Value = serde_json::from_str(body).expect("stats are JSON");
-        stats["calls"][key].as_u64().unwrap_or(0)
+        serde_json::from_str(body).expect("stats are JSON")
     }
 
     /// Runs the audit `config` describes through this proxy, under `policy`.

@@ -1,0 +1,73 @@
+//! An AWS Organization in moto: the management account (moto's default one) and named member
+//! accounts, each with cis-monitor's member role and Security Hub, and a way to seed each.
+
+use cis_monitor::config::DEFAULT_MEMBER_ROLE;
+
+use super::{ACCOUNT, Account, HOME, Moto};
+
+/// The second region every account enables Security Hub in.
+pub const EU: &str = "eu-west-1";
+
+/// An organization being seeded.
+pub struct Organization {
+    /// The management account.
+    pub management: Account,
+    /// The members, by name, in creation order.
+    pub members: Vec<(String, Account)>,
+}
+
+impl Organization {
+    /// A new organization with members `names`. Every account has Security Hub in HOME and
+    /// EU; every member has cis-monitor's member role, trusting the management account.
+    pub async fn new(names: &[&str]) -> Organization {
+        let management = Account::on(Moto::start()).await;
+        let organizations = aws_sdk_organizations::Client::new(&management.config);
+        organizations
+            .create_organization()
+            .feature_set(aws_sdk_organizations::types::OrganizationFeatureSet::All)
+            .send()
+            .await
+            .expect("organization created");
+        let mut members = Vec::new();
+        for name in names {
+            let created = organizations
+                .create_account()
+                .account_name(*name)
+                .email(format!("{name}@example.com"))
+                .send()
+                .await
+                .expect("account created");
+            let id = created.create_account_status().and_then(|status| status.account_id()).expect("an id");
+            let sts = aws_sdk_sts::Client::new(&management.config);
+            let assumed = sts
+                .assume_role()
+                .role_arn(format!("arn:aws:iam::{id}:role/OrganizationAccountAccessRole"))
+                .role_session_name("seeding")
+                .send()
+                .await
+                .expect("role assumed");
+            let member = management.other(id, assumed.credentials().expect("credentials").clone()).await;
+            member.create_role(
+                DEFAULT_MEMBER_ROLE,
+                serde_json::json!({"AWS": format!("arn:aws:iam::{ACCOUNT}:root")}),
+            );
+            members.push((name.to_string(), member));
+        }
+        let organization = Organization { management, members };
+        for account in organization.accounts() {
+            account.enable_security_hub(HOME).await;
+            account.enable_security_hub(EU).await;
+        }
+        organization
+    }
+
+    /// The member called `name`.
+    pub fn member(&self, name: &str) -> &Account {
+        self.members.iter().find(|(member, _)| member == name).map(|(_, account)| account).expect("a member")
+    }
+
+    /// Every account, the management account first.
+    pub fn accounts(&self) -> impl Iterator<Item = &Account> {
+        std::iter::once(&self.management).chain(self.members.iter().map(|(_, account)| account))
+    }
+}
