@@ -11,7 +11,9 @@ use std::path::Path;
 use cis_monitor::audit::{AuditError, run_audit};
 use cis_monitor::clients::Clients;
 use cis_monitor::config::AuditConfig;
+use cis_monitor::config::{Accounts, MemberAccess};
 use cis_monitor::summary::AuditSummary;
+use support::organization::Organization;
 use support::{Account, Moto, publication};
 
 const SERVICES: [&str; 9] =
@@ -244,6 +246,86 @@ async fn each_missing_permission_is_reported_never_guessed() {
                             verdict.description
                         );
                         assert!(verdict.description.contains(&removed), "{removed}: {}", verdict.description);
+                    }
+                }
+            }
+        }
+    }
+}
+
+#[tokio::test]
+async fn each_missing_member_permission_is_reported_never_guessed() {
+    // The member role's policy, one action removed at a time, in a member with its own
+    // healthy chain (its topic encrypted, so that the key's reads are needed), audited by the
+    // management account with exactly the function's policy.
+    let organization = Organization::new_on(
+        Moto::start_with_env(&[("INITIAL_NO_AUTH_ACTION_COUNT", "100000")]),
+        &["member"],
+    )
+    .await;
+    let member = organization.member("member");
+    member.seed_healthy().await;
+    let topic = format!("arn:aws:sns:{}:{}:{}", support::HOME, member.id, support::healthy::TOPIC);
+    member.encrypt_topic(support::HOME, &topic, None).await;
+    let granted = template_actions("member-role.yaml", "AWS::IAM::Role");
+    let trust = serde_json::json!({"AWS": format!("arn:aws:iam::{}:root", support::ACCOUNT)});
+    let roles: Vec<(String, String)> = std::iter::once(("full".to_string(), "cm-full".to_string()))
+        .chain(granted.iter().map(|removed| (removed.clone(), format!("cm-{}", removed.replace(':', "-")))))
+        .collect();
+    for (removed, role) in &roles {
+        let actions: BTreeSet<String> = granted.iter().filter(|action| *action != removed).cloned().collect();
+        member.role_with_policy(role, trust.clone(), &for_moto(&actions));
+    }
+    let (key, secret) =
+        organization.management.moto.user_with_policy("auditor", &for_moto(&function_actions()));
+    organization.management.moto.enforce_iam();
+    let clients = Clients::new(organization.management.moto.config_for(&key, &secret).await);
+    for (removed, role) in &roles {
+        let config = AuditConfig {
+            accounts: Accounts::Listed(vec![member.id.clone()]),
+            member_access: MemberAccess { role_name: role.clone(), external_id: None },
+            ..support::config_for(&[support::HOME])
+        };
+        let summary =
+            Box::pin(run_audit(&clients, &config, cis_monitor::time::Timestamp::now())).await.expect("runs");
+        let audited = summary.account(&member.id).expect("the member");
+        assert!(audited.unreachable.is_none(), "{removed}: {audited:?}");
+        let publication = audited.regions[0].publication.clone().expect("published");
+        match removed.as_str() {
+            "full" => {
+                assert_eq!(statuses(&summary), BTreeSet::from(["PASSED".to_string()]), "full member policy");
+                assert_eq!((publication.imported, publication.failed.len()), (3, 0), "{publication:?}");
+            }
+            // Explicit regions need no listing; metric-math alarms are read only when no
+            // standard alarm can fire.
+            "ec2:DescribeRegions" | "cloudwatch:DescribeAlarms" => {
+                assert_eq!(statuses(&summary), BTreeSet::from(["PASSED".to_string()]), "{removed}");
+            }
+            "securityhub:GetFindings" => {
+                assert_eq!(statuses(&summary), BTreeSet::from(["PASSED".to_string()]), "{removed}");
+                assert!(
+                    publication.skipped.as_deref().is_some_and(|reason| reason.contains(removed.as_str())),
+                    "{publication:?}"
+                );
+            }
+            "securityhub:BatchImportFindings" => {
+                assert_eq!(statuses(&summary), BTreeSet::from(["PASSED".to_string()]), "{removed}");
+                assert_eq!((publication.imported, publication.failed.len()), (0, 3), "{publication:?}");
+            }
+            _ => {
+                assert_eq!(statuses(&summary), BTreeSet::from(["NOT_AVAILABLE".to_string()]), "{removed}");
+                for (_, region) in summary.regions() {
+                    for verdict in &region.verdicts {
+                        assert_eq!(
+                            verdict.reason_code, "ACCESS_DENIED",
+                            "{removed}: {}",
+                            verdict.description
+                        );
+                        assert!(
+                            verdict.description.contains(removed.as_str()),
+                            "{removed}: {}",
+                            verdict.description
+                        );
                     }
                 }
             }

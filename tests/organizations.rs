@@ -131,15 +131,9 @@ async fn a_member_with_its_own_chain_passes_where_the_organization_chain_lacks_a
     let vpc = Control::VpcChanges;
     assert_eq!(account_verdict(&summary, &workload.id, HOME, vpc), passed());
     assert_eq!(account_verdict(&summary, &workload.id, EU, vpc), passed());
-    assert_eq!(
-        account_verdict(&summary, ACCOUNT, HOME, vpc),
-        failed("CLOUDTRAIL_METRIC_FILTER_NOT_VALID")
-    );
+    assert_eq!(account_verdict(&summary, ACCOUNT, HOME, vpc), failed("CLOUDTRAIL_METRIC_FILTER_NOT_VALID"));
     let security = &organization.member("security").id;
-    assert_eq!(
-        account_verdict(&summary, security, HOME, vpc),
-        failed("CLOUDTRAIL_METRIC_FILTER_NOT_VALID")
-    );
+    assert_eq!(account_verdict(&summary, security, HOME, vpc), failed("CLOUDTRAIL_METRIC_FILTER_NOT_VALID"));
     assert_eq!(account_verdict(&summary, security, HOME, Control::KmsKeyChanges), passed());
 }
 

@@ -359,15 +359,41 @@ impl Account {
     /// A compliant account on an already started moto server.
     pub async fn healthy_on(moto: Moto) -> Account {
         let account = Account::on(moto).await;
-        account.trail(TrailSpec::default()).await;
-        let topic = account.topic(HOME, healthy::TOPIC, true).await;
-        for control in Control::ALL {
-            account.cis_filter(HOME, healthy::LOG_GROUP, control, control.canonical_pattern()).await;
-            account.alarm(account.alarm_spec(control, &topic)).await;
-        }
-        account.enable_security_hub(HOME).await;
-        account.enable_security_hub("eu-west-1").await;
+        account.seed_healthy().await;
         account
+    }
+
+    /// Seeds the healthy chain into this account: the trail, the CIS filters, their alarms on
+    /// a subscribed topic, Security Hub in us-east-1 and eu-west-1.
+    pub async fn seed_healthy(&self) {
+        self.trail(TrailSpec::default()).await;
+        let topic = self.topic(HOME, healthy::TOPIC, true).await;
+        for control in Control::ALL {
+            self.cis_filter(HOME, healthy::LOG_GROUP, control, control.canonical_pattern()).await;
+            self.alarm(self.alarm_spec(control, &topic)).await;
+        }
+        self.enable_security_hub(HOME).await;
+        self.enable_security_hub("eu-west-1").await;
+    }
+
+    /// Creates a role in this account trusting `principal`, allowed exactly `actions`.
+    pub fn role_with_policy(&self, name: &str, principal: serde_json::Value, actions: &[String]) {
+        self.create_role(name, principal);
+        let policy = serde_json::json!({
+            "Version": "2012-10-17",
+            "Statement": [{"Effect": "Allow", "Action": actions, "Resource": "*"}]
+        });
+        self.moto
+            .iam_as(
+                &self.access_key,
+                &[
+                    ("Action", "PutRolePolicy"),
+                    ("RoleName", name),
+                    ("PolicyName", "cis-monitor"),
+                    ("PolicyDocument", &policy.to_string()),
+                ],
+            )
+            .unwrap_or_else(|| panic!("policy of role {name} set"));
     }
 
     pub fn alarm_spec(&self, control: Control, topic: &str) -> AlarmSpec<'static> {

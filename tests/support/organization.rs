@@ -20,7 +20,12 @@ impl Organization {
     /// A new organization with members `names`. Every account has Security Hub in HOME and
     /// EU; every member has cis-monitor's member role, trusting the management account.
     pub async fn new(names: &[&str]) -> Organization {
-        let management = Account::on(Moto::start()).await;
+        Organization::new_on(Moto::start(), names).await
+    }
+
+    /// The same, on an already started moto server.
+    pub async fn new_on(moto: Moto, names: &[&str]) -> Organization {
+        let management = Account::on(moto).await;
         let organizations = aws_sdk_organizations::Client::new(&management.config);
         organizations
             .create_organization()
