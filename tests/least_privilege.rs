@@ -332,3 +332,52 @@ async fn each_missing_member_permission_is_reported_never_guessed() {
         }
     }
 }
+
+#[tokio::test]
+async fn the_functions_organization_permissions_are_reported_never_guessed() {
+    // The function's own policy without organizations:ListAccounts, then without
+    // sts:AssumeRole, auditing the organization from its management account.
+    let organization = Organization::new_on(
+        Moto::start_with_env(&[("INITIAL_NO_AUTH_ACTION_COUNT", "100000")]),
+        &["member"],
+    )
+    .await;
+    let member = organization.member("member");
+    member.seed_healthy().await;
+    let moto = &organization.management.moto;
+    let without = |removed: &str| {
+        let actions: BTreeSet<String> =
+            function_actions().into_iter().filter(|action| action != removed).collect();
+        moto.user_with_policy(&removed.replace(':', "-"), &for_moto(&actions))
+    };
+    let (no_list_key, no_list_secret) = without("organizations:ListAccounts");
+    let (no_assume_key, no_assume_secret) = without("sts:AssumeRole");
+    moto.enforce_iam();
+    let config = AuditConfig { accounts: Accounts::Organization, ..support::config_for(&[support::HOME]) };
+
+    let clients = Clients::new(moto.config_for(&no_list_key, &no_list_secret).await);
+    let error = Box::pin(run_audit(&clients, &config, cis_monitor::time::Timestamp::now()))
+        .await
+        .expect_err("the organization's accounts cannot be listed");
+    assert!(matches!(error, AuditError::Accounts(_)), "{error}");
+    assert!(error.to_string().contains("organizations:ListAccounts"), "{error}");
+
+    let clients = Clients::new(moto.config_for(&no_assume_key, &no_assume_secret).await);
+    let summary =
+        Box::pin(run_audit(&clients, &config, cis_monitor::time::Timestamp::now())).await.expect("runs");
+    let reported = summary.account(&member.id).expect("the member is reported");
+    assert!(
+        reported.unreachable.as_deref().is_some_and(|reason| reason.contains("sts:AssumeRole")),
+        "{reported:?}"
+    );
+    let management = summary.account(support::ACCOUNT).expect("the management account is audited");
+    assert!(management.unreachable.is_none(), "{management:?}");
+    assert!(
+        management
+            .regions
+            .iter()
+            .flat_map(|region| &region.verdicts)
+            .all(|verdict| verdict.reason_code != "ACCESS_DENIED"),
+        "{management:?}"
+    );
+}
