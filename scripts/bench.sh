@@ -3,12 +3,14 @@
 # adds a fixed latency to every AWS call and counts the calls.
 #
 # Usage: scripts/bench.sh [--latency-ms 50] [--runs 3] [--accounts compliant,large]
+#                         (any of compliant, large, organization)
+#                         [--members 50]        (organization: its member accounts)
 #                         [--cli-arg ARG]...    (passed on to `cis-monitor run`, e.g. --concurrency)
 #
 #   1. scripts/setup-venv.sh test                         moto, boto3
 #   2. cargo build --release --bin cis-monitor --bin cis-monitor-lambda   (cached when unchanged;
 #      BENCH_SKIP_BUILD=1 uses the binaries already in $CARGO_TARGET_DIR/release)
-#   3. per account (scripts/seed_bench.py: compliant, large):
+#   3. per account (scripts/seed_bench.py: compliant, large; organization below):
 #        a fresh moto_server on a free port; seed it (the release cis-monitor tells the seeder
 #        the canonical patterns and the regions it audits); scripts/aws_proxy.py in front of it
 #        with --latency-ms and --trail-delivery (GetTrailStatus reports the trail's delivery to
@@ -17,6 +19,15 @@
 #        ("first": nothing in Security Hub yet) and --runs more times ("steady": as every later
 #        scheduled run). Each run is timed with a monotonic clock and /usr/bin/time -v (peak
 #        RSS); the proxy counts the calls.
+#      organization (not in the default set; --accounts organization): the management account
+#        with an organization trail and the chains, and --members member accounts, each with
+#        the role cis-monitor-member and Security Hub in every audited region (seed_bench.py).
+#        The proxy also has --org-trails and --assume-role-check (members see the organization
+#        trail; AssumeRole needs a role that trusts the caller), and the runs are
+#        `cis-monitor run --organization --member-role cis-monitor-member --format json`, every
+#        region, as the management account. Then one run of the management account alone
+#        (`cis-monitor run --format json`): the summary derives the calls per member from the
+#        difference.
 #   4. Lambda start: scripts/bench_lambda_start.py (exec -> first event handled, no AWS call).
 #   5. The summary: the issue's targets, met or missed. The Lambda zip's size is reported when
 #      `make build` has made $CARGO_TARGET_DIR/lambda/cis-monitor-lambda/bootstrap.zip (flagged
@@ -35,6 +46,8 @@ mkdir -p -- "$state"
 latency=50
 runs=3
 accounts="compliant,large"
+members=50
+member_role="cis-monitor-member"
 cli_args=()
 while (($#)); do
   case "$1" in
@@ -44,6 +57,8 @@ while (($#)); do
     --runs=*) runs="${1#*=}"; shift ;;
     --accounts) accounts="${2:?--accounts needs a value}"; shift 2 ;;
     --accounts=*) accounts="${1#*=}"; shift ;;
+    --members) members="${2:?--members needs a value}"; shift 2 ;;
+    --members=*) members="${1#*=}"; shift ;;
     --cli-arg) cli_args+=("${2:?--cli-arg needs a value}"); shift 2 ;;
     --cli-arg=*) cli_args+=("${1#*=}"); shift ;;
     -h | --help) sed -n '2,/^set /{/^#/p}' "$0"; exit 0 ;;
@@ -52,6 +67,7 @@ while (($#)); do
 done
 [[ "$latency" =~ ^[0-9]+([.][0-9]+)?$ ]] || { echo "bench.sh: --latency-ms must be a number" >&2; exit 2; }
 [[ "$runs" =~ ^[0-9]+$ ]] || { echo "bench.sh: --runs must be a whole number" >&2; exit 2; }
+[[ "$members" =~ ^[0-9]+$ ]] || { echo "bench.sh: --members must be a whole number" >&2; exit 2; }
 
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/cis-monitor/target}"
 python="$repo/.venv/bin/python"
@@ -135,21 +151,36 @@ echo "cis-monitor: $("$cli" --version) ($(git -C "$repo" rev-parse --short HEAD 
 results=()
 IFS=', ' read -r -a account_list <<<"$accounts"
 for account in "${account_list[@]}"; do
-  case "$account" in compliant | large) ;; *) echo "bench.sh: unknown account '$account'" >&2; exit 2 ;; esac
+  case "$account" in compliant | large | organization) ;; *) echo "bench.sh: unknown account '$account'" >&2; exit 2 ;; esac
+  seed_args=() proxy_args=() run_args=()
+  if [[ "$account" == organization ]]; then
+    seed_args=(--members "$members")
+    proxy_args=(--org-trails --assume-role-check)
+    run_args=(--organization --member-role "$member_role")
+  fi
   step "Account '$account': fresh moto, seeding"
   start_moto "$state/moto-$account.log"
-  "$python" scripts/seed_bench.py --endpoint "$moto_url" --account "$account" --cis-monitor "$cli"
-  start_proxy "$state/proxy.port" "$state/proxy-$account.log" "$moto_url" --latency-ms "$latency" --trail-delivery
+  "$python" scripts/seed_bench.py --endpoint "$moto_url" --account "$account" --cis-monitor "$cli" ${seed_args[@]+"${seed_args[@]}"}
+  start_proxy "$state/proxy.port" "$state/proxy-$account.log" "$moto_url" --latency-ms "$latency" --trail-delivery \
+    ${proxy_args[@]+"${proxy_args[@]}"}
+  # The CLI as the benchmark runs it: dummy credentials (moto's account 123456789012), the proxy.
+  cli_env=(env -i PATH=/usr/bin:/bin HOME="$state"
+    AWS_ENDPOINT_URL="$proxy_url" AWS_ACCESS_KEY_ID=testing AWS_SECRET_ACCESS_KEY=testing
+    AWS_REGION=us-east-1 AWS_EC2_METADATA_DISABLED=true
+    AWS_CONFIG_FILE=/dev/null AWS_SHARED_CREDENTIALS_FILE=/dev/null)
 
-  step "Account '$account': cis-monitor run --format json${cli_args[*]+ ${cli_args[*]}}, every region, publishing ($latency ms per call, 1 + $runs runs)"
+  step "Account '$account': cis-monitor run${run_args[*]+ ${run_args[*]}} --format json${cli_args[*]+ ${cli_args[*]}}, every region, publishing ($latency ms per call, 1 + $runs runs)"
   "$python" scripts/bench_measure.py run --account "$account" --proxy "$proxy_url" --runs "$runs" \
     --latency-ms "$latency" --json "$state/$account.json" -- \
-    env -i PATH=/usr/bin:/bin HOME="$state" \
-      AWS_ENDPOINT_URL="$proxy_url" AWS_ACCESS_KEY_ID=testing AWS_SECRET_ACCESS_KEY=testing \
-      AWS_REGION=us-east-1 AWS_EC2_METADATA_DISABLED=true \
-      AWS_CONFIG_FILE=/dev/null AWS_SHARED_CREDENTIALS_FILE=/dev/null \
-      "$cli" run --format json ${cli_args[@]+"${cli_args[@]}"}
+    "${cli_env[@]}" "$cli" run ${run_args[@]+"${run_args[@]}"} --format json ${cli_args[@]+"${cli_args[@]}"}
   results+=("$state/$account.json")
+  if [[ "$account" == organization ]]; then
+    step "Account '$account': the management account alone, cis-monitor run --format json${cli_args[*]+ ${cli_args[*]}} (the calls the members do not cost)"
+    "$python" scripts/bench_measure.py alone --account "$account" --proxy "$proxy_url" --latency-ms "$latency" \
+      --json "$state/$account-alone.json" -- \
+      "${cli_env[@]}" "$cli" run --format json ${cli_args[@]+"${cli_args[@]}"}
+    results+=("$state/$account-alone.json")
+  fi
   stop_all
 done
 

@@ -18,24 +18,44 @@ Accounts (--account):
              filters that cover none of the three controls), 5,000 more alarms on unrelated
              metrics, and 100 SNS topics in all (cis-alarms included).
 
-Usage: seed_bench.py --endpoint http://127.0.0.1:5123 --account compliant|large [--reset]
-       [--threads 8] [--cis-monitor PATH]
-Only talks to the given endpoint, with the dummy credentials `testing`. Prints what it made and
+  organization
+             An AWS Organizations organization like seed_org_demo.py's (with its helpers),
+             but healthy and with --members N member accounts (default 50). The management
+             account (moto's 123456789012) is compliant with an organization trail: the trail
+             `management-events` (IsOrganizationTrail, multi-region, home us-east-1, logging,
+             all management events, log group and role), the three filters and alarms on its
+             group, and topic `cis-alarms` with its subscriber, all in the management account.
+             Each member (`bench-member-NNN`, made by CreateAccount and reached through the
+             OrganizationAccountAccessRole moto makes) has nothing of its own but the role
+             `cis-monitor-member`, trusting the management account, and Security Hub, enabled
+             in every region cis-monitor audits (as for compliant). Every control PASSES in
+             every region of every account.
+
+Usage: seed_bench.py --endpoint http://127.0.0.1:5123 --account compliant|large|organization
+       [--members 50] [--reset] [--threads 8] [--cis-monitor PATH]
+Only talks to the given endpoint, with the dummy credentials `testing` (and, for the
+organization's members, the credentials moto issues for their roles). Prints what it made and
 how long each part took.
 """
 
 from __future__ import annotations
 
 import argparse
+import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
+
+import boto3
 
 from moto_account import (
     ACCOUNT,
     HOME,
     LOG_GROUP,
     NAMESPACE,
+    TESTING,
     TOPIC,
+    Credentials,
+    account_credentials,
     add_cis_monitor_argument,
     alarm,
     audited_regions,
@@ -46,6 +66,7 @@ from moto_account import (
     moto_post,
     seed_monitoring,
 )
+from seed_org_demo import MEMBER_ROLE, create_member_role, require_no_organization
 
 SCRIPT = "seed_bench.py"
 BUCKET = f"cis-monitor-bench-cloudtrail-{ACCOUNT}"
@@ -101,6 +122,7 @@ LARGE_LOG_GROUPS = 300  # in all, the trail's group included
 FILTERS_PER_GROUP = 10
 LARGE_EXTRA_ALARMS = 5000  # besides the 3 CIS alarms
 LARGE_TOPICS = 100  # in all, cis-alarms included
+MEMBERS = 50  # the organization's member accounts, by default
 
 
 def run_parallel(pool: ThreadPoolExecutor, function, jobs: list[tuple]) -> None:
@@ -176,10 +198,75 @@ def seed_large(endpoint: str, pool: ThreadPoolExecutor, topic_arn: str, chains: 
     }
 
 
+_sessions = threading.local()
+
+
+def enable_hub(endpoint: str, region: str, credentials: Credentials) -> None:
+    """Security Hub enabled in `region` of the credentials' account. Its client comes from one
+    boto3 session per thread (moto_account.client makes a session per client, about 90 ms each:
+    too slow for a member per region)."""
+    session = getattr(_sessions, "session", None)
+    if session is None:
+        session = _sessions.session = boto3.session.Session()
+    session.client(
+        "securityhub",
+        endpoint_url=endpoint,
+        region_name=region,
+        aws_access_key_id=credentials.access_key,
+        aws_secret_access_key=credentials.secret_key,
+        aws_session_token=credentials.session_token,
+    ).enable_security_hub(EnableDefaultStandards=False)
+
+
+def seed_organization(endpoint: str, cis_monitor: str, pool: ThreadPoolExecutor, members: int) -> dict:
+    """The organization account: the management account's organization trail and chains, then
+    `members` member accounts, each with the member role and Security Hub in every audited
+    region (the management account's too)."""
+    timings = {}
+    chains = healthy_chains(cis_controls(cis_monitor, SCRIPT), SCRIPT)
+    require_no_organization(endpoint)
+
+    start = time.monotonic()
+    organizations = client("organizations", endpoint)
+    organizations.create_organization(FeatureSet="ALL")
+    accounts = []
+    for n in range(1, members + 1):
+        name = f"bench-member-{n:03d}"
+        status = organizations.create_account(AccountName=name, Email=f"aws+{name}@example.com")["CreateAccountStatus"]
+        if status["State"] != "SUCCEEDED":
+            raise SystemExit(f"{SCRIPT}: CreateAccount {name} ended {status['State']}: {status.get('FailureReason')}")
+        accounts.append(status["AccountId"])
+    seeded = seed_monitoring(endpoint, SCRIPT, BUCKET, chains, organization_trail=True)
+    timings["organization, trail and chains"] = time.monotonic() - start
+
+    start = time.monotonic()
+    credentials = [
+        future.result() for future in [pool.submit(account_credentials, endpoint, account) for account in accounts]
+    ]
+    run_parallel(pool, create_member_role, [(endpoint, keys) for keys in credentials])
+    timings["member roles"] = time.monotonic() - start
+
+    start = time.monotonic()
+    regions = audited_regions(cis_monitor, endpoint, SCRIPT)
+    run_parallel(pool, enable_hub, [(endpoint, region, keys) for keys in [TESTING, *credentials] for region in regions])
+    timings["Security Hub"] = time.monotonic() - start
+    return {
+        "trail": seeded["trail_arn"],
+        "topic": seeded["topics"][TOPIC],
+        "regions": regions,
+        "chains": len(chains),
+        "members": accounts,
+        "timings": timings,
+    }
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--endpoint", required=True, help="moto server URL, e.g. http://127.0.0.1:5123")
-    parser.add_argument("--account", required=True, choices=("compliant", "large"))
+    parser.add_argument("--account", required=True, choices=("compliant", "large", "organization"))
+    parser.add_argument(
+        "--members", type=int, default=MEMBERS, help=f"organization: member accounts (default {MEMBERS})"
+    )
     parser.add_argument("--reset", action="store_true", help="wipe the moto server first (POST /moto-api/reset)")
     parser.add_argument("--threads", type=int, default=8, help="concurrent seeding calls (default 8)")
     add_cis_monitor_argument(parser)
@@ -188,6 +275,13 @@ def main() -> None:
     if args.reset:
         moto_post(args.endpoint, "/moto-api/reset")
     started = time.monotonic()
+    if args.account == "organization":
+        if args.members < 0:
+            parser.error("--members must be 0 or more")
+        with ThreadPoolExecutor(max_workers=max(1, args.threads)) as pool:
+            print_organization(args.endpoint, seed_organization(args.endpoint, args.cis_monitor, pool, args.members))
+        print(f"  (in all {time.monotonic() - started:.1f} s)")
+        return
     with ThreadPoolExecutor(max_workers=max(1, args.threads)) as pool:
         seeded = seed_compliant(args.endpoint, args.cis_monitor, pool)
         compliant_time = time.monotonic() - started
@@ -208,6 +302,25 @@ def main() -> None:
         )
         print("  (" + ", ".join(f"{part} {seconds:.1f} s" for part, seconds in large["timings"].items()) + ")")
     print("Expected: every control PASSED in every audited region.")
+
+
+def print_organization(endpoint: str, seeded: dict) -> None:
+    members = seeded["members"]
+    print(f"Seeded the organization account at {endpoint}: management account {ACCOUNT}, {len(members)} members")
+    print(f"  trail      {seeded['trail']} (organization trail, multi-region, logging, management events All;")
+    print(f"             home {HOME})")
+    print(
+        f"  log group  {LOG_GROUP}: the {seeded['chains']} canonical CIS filters,"
+        f" alarms Sum >= 1 in {NAMESPACE} -> {TOPIC} (1 subscriber), all in {ACCOUNT}"
+    )
+    if members:
+        print(f"  members    {members[0]} .. {members[-1]}, each with role {MEMBER_ROLE} trusting {ACCOUNT}")
+    print(
+        f"  Security Hub enabled in every account, in the {len(seeded['regions'])} audited regions: "
+        f"{', '.join(seeded['regions'])}"
+    )
+    print("  (" + ", ".join(f"{part} {seconds:.1f} s" for part, seconds in seeded["timings"].items()) + ")")
+    print("Expected: every control PASSED in every audited region of every account.")
 
 
 if __name__ == "__main__":
