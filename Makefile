@@ -4,7 +4,7 @@
 #   make demo     local end-to-end run: Lambda under cargo lambda watch against a seeded moto
 #   make demo-org the same for an organization: cis-monitor run --organization against moto
 #   make test     cargo test: unit, integration (moto_server from .venv) and doc tests
-#   make lint     ruff and shellcheck (scripts), rustfmt, clippy, cfn-lint, sam validate --lint
+#   make lint     ruff and shellcheck (scripts), rustfmt, shared features, clippy, cfn-lint, sam validate --lint
 #   make build    Lambda package for arm64: bootstrap.zip
 #   make deploy   sam build && sam deploy --guided
 #   make fuzz     fuzz the pattern engine or the payload parsing (cargo-fuzz; README, Fuzzing)
@@ -32,6 +32,7 @@ demo-org:
 
 test:
 	scripts/setup-venv.sh test
+	scripts/cold_build_notice.sh
 	$(WITH_VENV) cargo test
 
 # The helpers are linted too: every Python file (ruff.toml) and every shell script
@@ -44,6 +45,7 @@ lint:
 	$(VENV_BIN)/ruff format --check
 	$(VENV_BIN)/shellcheck $(SHELL_SCRIPTS)
 	cargo fmt --check
+	$(VENV_BIN)/python scripts/check_shared_features.py
 	cargo clippy --all-targets -- -D warnings
 	$(VENV_BIN)/cfn-lint template.yaml member-role.yaml
 	$(VENV_BIN)/sam validate --lint --template-file template.yaml

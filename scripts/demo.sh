@@ -38,6 +38,7 @@ step "Python tools (moto, boto3, cargo-lambda)"
 scripts/setup-venv.sh test lambda
 
 step "Building cis-monitor and $bin (debug) into $CARGO_TARGET_DIR"
+scripts/cold_build_notice.sh
 cargo build --bin cis-monitor --bin "$bin"
 
 start_moto

@@ -42,6 +42,7 @@ step "Python tools (moto, boto3)"
 scripts/setup-venv.sh test
 
 step "Building cis-monitor (debug) into $CARGO_TARGET_DIR"
+scripts/cold_build_notice.sh
 cargo build --bin cis-monitor
 
 start_moto
