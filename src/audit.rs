@@ -5,19 +5,18 @@ use std::collections::BTreeMap;
 
 use futures::StreamExt;
 
+use crate::access::AccountAccess;
 use crate::clients::Clients;
-use crate::collect::collect;
+use crate::collect::Collection;
 use crate::config::{Accounts, AuditConfig};
-use crate::discover::{
-    AuditedAccount, assume_member_role, discover_identity, list_organization_accounts, list_regions,
-};
+use crate::discover::{AuditedAccount, discover_identity, list_organization_accounts, list_regions};
 use crate::error::ApiFailure;
-use crate::evaluate::{Verdict, evaluate, unreachable_account};
+use crate::evaluate::{Unaudited, evaluate, unaudited_account};
 use crate::findings::FindingSettings;
 use crate::identity::Identity;
 use crate::publish::{publish, read_prior_findings, skipped};
 use crate::regions::enabled_regions;
-use crate::summary::{AccountRun, AuditSummary, summarize};
+use crate::summary::{AccountRun, AuditSummary, RegionPublication, summarize};
 use crate::time::Timestamp;
 
 /// Why a whole run failed (a single account, region or control never fails the run).
@@ -34,20 +33,22 @@ pub enum AuditError {
     Accounts(ApiFailure),
 }
 
-/// An account the run cannot act in, and why: it still gets a verdict per region and
-/// control, NOT_AVAILABLE, naming the failure.
-struct UnreachableAccount {
+/// An account the run did not audit, and why: it still gets a verdict per region and
+/// control, NOT_AVAILABLE, naming the reason; no finding is published there.
+struct UnauditedAccount {
     account: String,
     regions: Vec<String>,
-    failure: ApiFailure,
+    reason: Unaudited,
 }
 
 /// Runs the audit `config` describes, at time `now`.
 ///
 /// The round trips that do not depend on each other overlap: the caller's identity, its
-/// regions and the organization's accounts are read at once; every account is reached (its
-/// role assumed, its regions listed) at once, within the account bound; the inventory and
-/// the earlier findings that publishing needs are read at once.
+/// regions and the organization's accounts are read at once; then each account has its turn,
+/// at most `account_concurrency` at a time: its role assumed and its regions listed, its
+/// inventory and its earlier findings read at once, its verdicts evaluated and published.
+/// What several accounts lead to (an organization trail's chain) is read once for the run;
+/// what one account's turn read is dropped when the turn ends.
 ///
 /// # Errors
 ///
@@ -75,136 +76,141 @@ pub async fn run_audit(
         (_, None) => vec![identity.account.clone()],
     };
     tracing::info!(caller = %identity.account, accounts = accounts.len(), controls = config.controls.len(), "audit started");
-    let reached: Vec<Result<AuditedAccount, UnreachableAccount>> = futures::stream::iter(&accounts)
-        .map(|account| Box::pin(reach(clients, config, &identity, &caller_regions, account)))
-        .buffered(config.account_concurrency.max(1))
+    let access = AccountAccess::new(clients, &identity, &accounts, &config.member_access);
+    let collection = Collection::new(&access, &config.controls);
+    let deadline = config.collection_deadline.map(|limit| tokio::time::Instant::now() + limit);
+    let turn = Turn {
+        access: &access,
+        collection: &collection,
+        config,
+        caller_regions: &caller_regions,
+        deadline,
+        now,
+    };
+    let mut runs: Vec<AccountRun> = futures::stream::iter(&accounts)
+        .map(|account| Box::pin(turn.audit(account)))
+        .buffer_unordered(config.account_concurrency.max(1))
         .collect()
         .await;
-    let (audited, unreachable): (Vec<_>, Vec<_>) = reached.into_iter().partition(Result::is_ok);
-    let audited: Vec<AuditedAccount> = audited.into_iter().filter_map(Result::ok).collect();
-    let unreachable: Vec<UnreachableAccount> = unreachable.into_iter().filter_map(Result::err).collect();
-    let deadline = config.collection_deadline.map(|limit| tokio::time::Instant::now() + limit);
-    let collecting =
-        collect(&audited, &config.controls, config.concurrency, config.account_concurrency, deadline);
-    let reading_prior = async {
-        if !config.publish {
-            return None;
+    runs.sort_by(|left, right| left.account.cmp(&right.account));
+    Ok(summarize(&identity, config.publish, now, runs))
+}
+
+/// What every account's turn shares: the way into the accounts, the collection, the settings.
+struct Turn<'a> {
+    access: &'a AccountAccess<'a>,
+    collection: &'a Collection<'a>,
+    config: &'a AuditConfig,
+    caller_regions: &'a [String],
+    deadline: Option<tokio::time::Instant>,
+    now: Timestamp,
+}
+
+impl Turn<'_> {
+    /// `account`'s turn: reached, collected, evaluated, published; what it read is dropped
+    /// when it ends, but for what other accounts share.
+    async fn audit(&self, account: &str) -> AccountRun {
+        let config = self.config;
+        let audited = match self.reach(account).await {
+            Ok(audited) => audited,
+            Err(unaudited) => return self.unaudited(unaudited),
+        };
+        let reading_prior = async {
+            if !config.publish {
+                return None;
+            }
+            let (clients, identity, regions) = (&audited.clients, &audited.identity, &audited.regions);
+            Some(read_prior_findings(clients, identity, regions, config.concurrency, self.deadline).await)
+        };
+        let collecting = self.collection.collect_account(&audited, config.concurrency, self.deadline);
+        let (inventory, prior) = tokio::join!(Box::pin(collecting), Box::pin(reading_prior));
+        if inventory.interrupted {
+            tracing::warn!(account, "the collection deadline passed: unread links are NOT_AVAILABLE");
         }
-        let prior = futures::stream::iter(&audited)
-            .map(|account| {
-                Box::pin(read_prior_findings(
-                    &account.clients,
-                    &account.identity,
-                    &account.regions,
-                    config.concurrency,
-                    deadline,
-                ))
-            })
-            .buffered(config.account_concurrency.max(1))
-            .collect::<Vec<_>>()
-            .await;
-        Some(prior)
-    };
-    let (inventory, prior) = tokio::join!(Box::pin(collecting), Box::pin(reading_prior));
-    if inventory.interrupted {
-        tracing::warn!("the collection deadline passed: unread links are NOT_AVAILABLE");
+        let verdicts = evaluate(&inventory, &audited.identity, &audited.regions, &config.controls);
+        drop(inventory);
+        let publications = match prior {
+            Some(prior) => {
+                let settings = FindingSettings { failed_severity: config.failed_severity };
+                let (clients, identity) = (&audited.clients, &audited.identity);
+                Box::pin(publish(clients, identity, &verdicts, prior, settings, self.now, config.concurrency))
+                    .await
+            }
+            None => BTreeMap::new(),
+        };
+        self.access.release(account);
+        AccountRun { account: account.to_string(), unreachable: None, verdicts, publications }
     }
-    let verdicts: Vec<Vec<Verdict>> = audited
-        .iter()
-        .map(|account| evaluate(&inventory, &account.identity, &account.regions, &config.controls))
-        .collect();
-    let publications = match prior {
-        Some(prior) => {
-            let settings = FindingSettings { failed_severity: config.failed_severity };
-            let published = audited.iter().zip(&verdicts).zip(prior).map(|((account, verdicts), prior)| {
-                Box::pin(publish(
-                    &account.clients,
-                    &account.identity,
-                    verdicts,
-                    prior,
-                    settings,
-                    now,
-                    config.concurrency,
-                ))
-            });
-            futures::stream::iter(published)
-                .buffered(config.account_concurrency.max(1))
-                .collect::<Vec<_>>()
-                .await
+
+    /// How the run acts in `account`, and which of its regions it audits: the configured
+    /// ones, the caller's, or the account's own enabled regions. An account whose turn comes
+    /// after the deadline is not audited.
+    async fn reach(&self, account: &str) -> Result<AuditedAccount, UnauditedAccount> {
+        let config = self.config;
+        let caller = self.access.caller();
+        let unaudited = |reason: Unaudited| UnauditedAccount {
+            account: account.to_string(),
+            regions: config.regions.clone().unwrap_or_else(|| vec![self.access.home_region()]),
+            reason,
+        };
+        if self.deadline.is_some_and(|deadline| tokio::time::Instant::now() >= deadline) {
+            return Err(unaudited(Unaudited::OutOfTime));
         }
-        None => audited.iter().map(|_| BTreeMap::new()).collect(),
-    };
-    let mut runs: Vec<AccountRun> = audited
-        .iter()
-        .zip(verdicts)
-        .zip(publications)
-        .map(|((account, verdicts), publications)| AccountRun {
-            account: account.identity.account.clone(),
-            unreachable: None,
-            verdicts,
-            publications,
-        })
-        .collect();
-    runs.extend(unreachable.into_iter().map(|account| {
+        let clients = self
+            .access
+            .clients(account)
+            .await
+            .map_err(|failure| unaudited(Unaudited::Unreachable(failure)))?;
+        if account == caller.account {
+            return Ok(AuditedAccount {
+                identity: caller.clone(),
+                clients,
+                regions: self.caller_regions.to_vec(),
+            });
+        }
+        let regions = match &config.regions {
+            Some(regions) => regions.clone(),
+            None => {
+                let listed = list_regions(&clients.ec2(), &self.access.home_region())
+                    .await
+                    .map_err(|failure| unaudited(Unaudited::Unreachable(failure)))?;
+                enabled_regions(&listed, &caller.partition)
+            }
+        };
+        let identity = Identity {
+            account: account.to_string(),
+            partition: caller.partition.clone(),
+            arn: self.access.role_arn(account),
+        };
+        Ok(AuditedAccount { identity, clients, regions })
+    }
+
+    /// The run of an account that was not audited: NOT_AVAILABLE everywhere, publishing
+    /// skipped.
+    fn unaudited(&self, account: UnauditedAccount) -> AccountRun {
+        let config = self.config;
+        self.access.release(&account.account);
         let verdicts =
-            unreachable_account(&account.account, &account.failure, &account.regions, &config.controls);
-        let skipped = skipped(&account.failure);
+            unaudited_account(&account.account, &account.reason, &account.regions, &config.controls);
         let publications = if config.publish {
+            let skipped = match &account.reason {
+                Unaudited::Unreachable(failure) => skipped(failure),
+                Unaudited::OutOfTime => RegionPublication {
+                    skipped: Some(account.reason.to_string()),
+                    ..RegionPublication::default()
+                },
+            };
             account.regions.iter().map(|region| (region.clone(), skipped.clone())).collect()
         } else {
             BTreeMap::new()
         };
         AccountRun {
             account: account.account,
-            unreachable: Some(account.failure.to_string()),
+            unreachable: Some(account.reason.to_string()),
             verdicts,
             publications,
         }
-    }));
-    runs.sort_by(|left, right| left.account.cmp(&right.account));
-    Ok(summarize(&identity, config.publish, now, runs))
-}
-
-/// How the run acts in `account`: with the caller's own clients there, else by assuming the
-/// member role; and which of its regions it audits: the configured ones, the caller's, or the
-/// account's own enabled regions.
-async fn reach(
-    clients: &Clients,
-    config: &AuditConfig,
-    caller: &Identity,
-    caller_regions: &[String],
-    account: &str,
-) -> Result<AuditedAccount, UnreachableAccount> {
-    let home = clients.home_region();
-    let unreachable = |failure: ApiFailure| UnreachableAccount {
-        account: account.to_string(),
-        regions: config.regions.clone().unwrap_or_else(|| vec![home.clone()]),
-        failure,
-    };
-    if account == caller.account {
-        return Ok(AuditedAccount {
-            identity: caller.clone(),
-            clients: Clients::new(clients.base().clone()),
-            regions: caller_regions.to_vec(),
-        });
     }
-    let role = format!("arn:{}:iam::{account}:role/{}", caller.partition, config.member_access.role_name);
-    let credentials =
-        assume_member_role(&clients.sts(), &home, &role, config.member_access.external_id.as_deref())
-            .await
-            .map_err(|failure| {
-            unreachable(ApiFailure { message: format!("{} (role {role})", failure.message), ..failure })
-        })?;
-    let member = clients.with_credentials(credentials);
-    let regions = match &config.regions {
-        Some(regions) => regions.clone(),
-        None => {
-            let listed = list_regions(&member.ec2(), &home).await.map_err(unreachable)?;
-            enabled_regions(&listed, &caller.partition)
-        }
-    };
-    let identity = Identity { account: account.to_string(), partition: caller.partition.clone(), arn: role };
-    Ok(AuditedAccount { identity, clients: member, regions })
 }
 
 /// The caller's identity and the regions to audit: `configured`, or every enabled region of

@@ -3,6 +3,8 @@
 //! AssumeRole), and which regions EC2 reports in each. [`crate::regions`] decides which of
 //! those a run audits.
 
+use std::sync::Arc;
+
 use crate::arn::Arn;
 use crate::clients::Clients;
 use crate::error::ApiFailure;
@@ -15,7 +17,7 @@ pub struct AuditedAccount {
     /// The account, its partition and the ARN the run acts as there.
     pub identity: Identity,
     /// Clients acting in the account.
-    pub clients: Clients,
+    pub clients: Arc<Clients>,
     /// The regions audited there.
     pub regions: Vec<String>,
 }

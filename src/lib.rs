@@ -4,12 +4,17 @@
 //!
 //! Data flows one way, one stage per module, driven by [`audit`]:
 //!
-//! 1. [`discover`]: the caller's [`identity`] and the regions EC2 reports ([`regions`] decides
-//!    which are audited);
-//! 2. [`collect`]: the [`inventory`], every resource read once;
+//! 1. [`discover`]: the caller's [`identity`], the organization's accounts and the regions EC2
+//!    reports ([`regions`] decides which are audited); [`access`] is the way into each audited
+//!    account;
+//! 2. [`collect`]: each account's [`inventory`], every resource read once per run
+//!    ([`memo`]);
 //! 3. [`evaluate`]: pure verdicts, one per region and control;
 //! 4. [`findings`] (pure ASFF) and [`publish`] (Security Hub);
 //! 5. [`summary`]: what the run decided and did, and how it ended.
+//!
+//! Each account has its turn through stages 2 to 4, a bounded number at a time; what its turn
+//! read is dropped when the turn ends, but for what other accounts share.
 //!
 //! Below the stages: the filter-pattern engine ([`pattern`]), which decides by meaning whether
 //! a metric filter catches every event a control requires; the [`controls`] as data; the plain
@@ -21,6 +26,8 @@
 //! publishing, the audit and the Lambda. Without it the crate is its pure core, with no AWS
 //! dependency.
 
+#[cfg(feature = "aws")]
+pub mod access;
 pub mod arn;
 #[cfg(feature = "aws")]
 pub mod audit;
@@ -43,6 +50,8 @@ pub mod lambda;
 #[cfg(feature = "aws")]
 pub mod logging;
 pub mod logic;
+#[cfg(feature = "aws")]
+pub mod memo;
 pub mod pattern;
 pub mod policy;
 #[cfg(feature = "aws")]

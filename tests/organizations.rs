@@ -178,6 +178,87 @@ async fn a_member_whose_role_cannot_be_assumed_is_not_available_alone() {
 }
 
 #[tokio::test]
+async fn a_chain_account_that_cannot_be_reached_leaves_the_verdicts_it_carries_not_available() {
+    // The alarms' topic is in security, whose role is gone: no account can know whether the
+    // alarms reach anyone, and each says which account and action it could not read.
+    let organization = organization(&["security", "workload"], true, &Control::ALL).await;
+    let security = organization.member("security");
+    let deleted = security.moto.iam_as(
+        security.access_key(),
+        &[("Action", "DeleteRole"), ("RoleName", cis_monitor::config::DEFAULT_MEMBER_ROLE)],
+    );
+    assert!(deleted.is_some(), "the member role is deleted");
+    let summary = organization.management.audit_with(&organization_config(false)).await;
+    let role = format!("arn:aws:iam::{}:role/{}", security.id, cis_monitor::config::DEFAULT_MEMBER_ROLE);
+    assert!(summary.account(&security.id).and_then(|run| run.unreachable.as_deref()).is_some());
+    for (account, region, control, outcome) in every_verdict(&summary) {
+        assert_eq!(
+            outcome,
+            ("NOT_AVAILABLE".to_string(), "ACCESS_DENIED".to_string()),
+            "{account} {region} {control}"
+        );
+    }
+    let workload = summary.account(&organization.member("workload").id).expect("workload");
+    for verdict in workload.regions.iter().flat_map(|region| &region.verdicts) {
+        assert!(
+            verdict.description.contains("sts:AssumeRole") && verdict.description.contains(&role),
+            "{}",
+            verdict.description
+        );
+    }
+}
+
+#[tokio::test]
+async fn accounts_whose_turn_comes_after_the_deadline_are_not_audited_and_keep_their_findings() {
+    // A first run publishes every account's findings. Then, one account at a time; EU hangs, so the management account's turn lasts until the
+    // deadline, and the members' turns come after it.
+    let organization = organization(&["security", "workload"], true, &[Control::CloudTrailChanges]).await;
+    let members = [organization.member("security"), organization.member("workload")];
+    let proxy =
+        Proxy::start(&organization.management.moto.endpoint, &["--cut-region", EU, "--cut-mode", "hang"]);
+    let config = AuditConfig {
+        accounts: Accounts::Listed(vec![ACCOUNT.to_string(), members[0].id.clone(), members[1].id.clone()]),
+        account_concurrency: 1,
+        collection_deadline: Some(std::time::Duration::from_secs(2)),
+        controls: vec![Control::CloudTrailChanges],
+        ..organization_config(true)
+    };
+    let first = organization
+        .management
+        .audit_with(&AuditConfig { account_concurrency: 8, collection_deadline: None, ..config.clone() })
+        .await;
+    assert!(first.all_passed(), "{first:?}");
+    let mut earlier = Vec::new();
+    for member in members {
+        earlier.push(member.findings(HOME).await);
+    }
+    let summary = proxy.audit(cis_monitor::clients::CallPolicy::default(), &config).await;
+    let management = summary.account(ACCOUNT).expect("the management account");
+    assert!(management.unreachable.is_none(), "{management:?}");
+    let home = management.regions.iter().find(|region| region.region == HOME).expect("home");
+    assert_eq!(home.verdicts[0].status.as_str(), "PASSED", "{management:?}");
+    for member in members {
+        let run = summary.account(&member.id).expect("the member is reported");
+        assert!(run.unreachable.as_deref().is_some_and(|reason| reason.contains("deadline")), "{run:?}");
+        for region in &run.regions {
+            let verdict = &region.verdicts[0];
+            assert_eq!(
+                (verdict.status.as_str(), verdict.reason_code.as_str()),
+                ("NOT_AVAILABLE", "DEADLINE_EXCEEDED")
+            );
+            assert!(region.publication.as_ref().and_then(|p| p.skipped.as_deref()).is_some(), "{region:?}");
+        }
+    }
+    for (member, earlier) in members.iter().zip(earlier) {
+        assert_eq!(
+            member.findings(HOME).await,
+            earlier,
+            "an account not audited keeps its findings as they were"
+        );
+    }
+}
+
+#[tokio::test]
 async fn a_link_in_an_account_outside_the_audit_is_a_warning() {
     let organization = organization(&["security", "workload"], true, &Control::ALL).await;
     let workload = organization.member("workload");

@@ -219,17 +219,35 @@ pub fn unavailable_code(failure: &ApiFailure) -> &'static str {
     }
 }
 
-/// The verdicts of `account`, which the run could not act in because of `failure` (its role
-/// could not be assumed, its regions could not be listed): NOT_AVAILABLE in every region and
-/// control, naming the failure.
-pub fn unreachable_account(
+/// Why the run did not audit an account.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum Unaudited {
+    /// The run could not act in it: its role could not be assumed, or its regions could not
+    /// be listed.
+    #[error("{0}")]
+    Unreachable(ApiFailure),
+    /// The run's deadline passed before the account's turn came.
+    #[error("the run's deadline passed before this account's turn")]
+    OutOfTime,
+}
+
+/// The verdicts of `account`, which the run did not audit for `reason`: NOT_AVAILABLE in
+/// every region and control, naming the reason.
+pub fn unaudited_account(
     account: &str,
-    failure: &ApiFailure,
+    reason: &Unaudited,
     regions: &[String],
     controls: &[Control],
 ) -> Vec<Verdict> {
-    let description =
-        format!("Cannot audit account {account}: {} failed: {}", failure.action, failure.message);
+    let (code, description) = match reason {
+        Unaudited::Unreachable(failure) => (
+            unavailable_code(failure),
+            format!("Cannot audit account {account}: {} failed: {}", failure.action, failure.message),
+        ),
+        Unaudited::OutOfTime => {
+            ("DEADLINE_EXCEEDED", format!("Account {account} was not audited: {reason}."))
+        }
+    };
     regions
         .iter()
         .flat_map(|region| {
@@ -237,7 +255,7 @@ pub fn unreachable_account(
                 region: region.clone(),
                 control: *control,
                 status: Status::NotAvailable,
-                reason_code: unavailable_code(failure).to_string(),
+                reason_code: code.to_string(),
                 link: Link::Region,
                 description: description.clone(),
                 evidence: Evidence::default(),
