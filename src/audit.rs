@@ -16,7 +16,7 @@ use crate::findings::FindingSettings;
 use crate::identity::Identity;
 use crate::publish::{publish, read_prior_findings, skipped};
 use crate::regions::enabled_regions;
-use crate::summary::{AccountRun, AuditSummary, RegionPublication, summarize};
+use crate::summary::{AccountRun, AccountSummary, AuditSummary, RegionPublication, summarize};
 use crate::time::Timestamp;
 
 /// Why a whole run failed (a single account, region or control never fails the run).
@@ -87,8 +87,8 @@ pub async fn run_audit(
         deadline,
         now,
     };
-    let mut runs: Vec<AccountRun> = futures::stream::iter(&accounts)
-        .map(|account| Box::pin(turn.audit(account)))
+    let mut runs: Vec<AccountSummary> = futures::stream::iter(&accounts)
+        .map(|account| Box::pin(async { AccountSummary::from(turn.audit(account).await) }))
         .buffer_unordered(config.account_concurrency.max(1))
         .collect()
         .await;

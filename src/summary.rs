@@ -42,7 +42,8 @@ pub struct AccountSummary {
     pub regions: Vec<RegionSummary>,
 }
 
-/// What the run decided and did in one account, as the stages hand it to [`summarize`].
+/// What the run decided and did in one account, as the stages hand it over; the summary
+/// keeps an [`AccountSummary`] of it.
 #[derive(Debug, Clone)]
 pub struct AccountRun {
     /// The account.
@@ -196,54 +197,55 @@ pub struct FailedImport {
     pub message: String,
 }
 
-/// The summary of a run made by `caller`: each account's verdicts, in region order, and what
-/// publishing did in each of its regions.
+impl From<AccountRun> for AccountSummary {
+    /// What the summary keeps of an account's run: its verdicts without their evidence (the
+    /// findings carry it), grouped by region, with what publishing did there.
+    fn from(run: AccountRun) -> Self {
+        let AccountRun { account, unreachable, verdicts, mut publications } = run;
+        let mut regions: Vec<RegionSummary> = Vec::new();
+        for verdict in verdicts {
+            if regions.last().is_none_or(|last| last.region != verdict.region) {
+                let publication = publications.remove(&verdict.region);
+                regions.push(RegionSummary { region: verdict.region.clone(), verdicts: Vec::new(), publication });
+            }
+            if let Some(region) = regions.last_mut() {
+                region.verdicts.push(VerdictSummary {
+                    control: verdict.control.id().to_string(),
+                    status: verdict.status,
+                    reason_code: verdict.reason_code,
+                    link: verdict.link,
+                    description: verdict.description,
+                });
+            }
+        }
+        AccountSummary { account, unreachable, regions }
+    }
+}
+
+/// The summary of a run made by `caller`, from each account's part, in account order.
 pub fn summarize(
     caller: &Identity,
     published: bool,
     started_at: Timestamp,
-    runs: Vec<AccountRun>,
+    accounts: Vec<AccountSummary>,
 ) -> AuditSummary {
     let mut totals = Totals::default();
-    let accounts = runs
-        .into_iter()
-        .map(|run| {
-            let AccountRun { account, unreachable, verdicts, mut publications } = run;
-            let mut regions: Vec<RegionSummary> = Vec::new();
-            for verdict in &verdicts {
-                match verdict.status {
-                    Status::Passed => totals.passed += 1,
-                    Status::Failed => totals.failed += 1,
-                    Status::Warning => totals.warning += 1,
-                    Status::NotAvailable => totals.not_available += 1,
-                }
-                if regions.last().is_none_or(|last| last.region != verdict.region) {
-                    let publication = publications.remove(&verdict.region);
-                    regions.push(RegionSummary {
-                        region: verdict.region.clone(),
-                        verdicts: Vec::new(),
-                        publication,
-                    });
-                }
-                if let Some(region) = regions.last_mut() {
-                    region.verdicts.push(VerdictSummary {
-                        control: verdict.control.id().to_string(),
-                        status: verdict.status,
-                        reason_code: verdict.reason_code.clone(),
-                        link: verdict.link,
-                        description: verdict.description.clone(),
-                    });
-                }
+    for region in accounts.iter().flat_map(|account| &account.regions) {
+        for verdict in &region.verdicts {
+            match verdict.status {
+                Status::Passed => totals.passed += 1,
+                Status::Failed => totals.failed += 1,
+                Status::Warning => totals.warning += 1,
+                Status::NotAvailable => totals.not_available += 1,
             }
-            for publication in regions.iter().filter_map(|region| region.publication.as_ref()) {
-                totals.imported += publication.imported;
-                totals.archived += publication.archived;
-                totals.import_failures += publication.failed.len();
-                totals.skipped_regions += usize::from(publication.skipped.is_some());
-            }
-            AccountSummary { account, unreachable, regions }
-        })
-        .collect();
+        }
+        if let Some(publication) = &region.publication {
+            totals.imported += publication.imported;
+            totals.archived += publication.archived;
+            totals.import_failures += publication.failed.len();
+            totals.skipped_regions += usize::from(publication.skipped.is_some());
+        }
+    }
     AuditSummary {
         caller: caller.account.clone(),
         partition: caller.partition.clone(),
