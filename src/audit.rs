@@ -41,26 +41,39 @@ struct UnauditedAccount {
     reason: Unaudited,
 }
 
-/// Runs the audit `config` describes, at time `now`.
-///
-/// The round trips that do not depend on each other overlap: the caller's identity, its
-/// regions and the organization's accounts are read at once; then each account has its turn,
-/// at most `account_concurrency` at a time: its role assumed and its regions listed, its
-/// inventory and its earlier findings read at once, its verdicts evaluated and published.
-/// What several accounts lead to (an organization trail's chain) is read once for the run;
-/// what one account's turn read is dropped when the turn ends.
+/// Who audits, and what: the caller, its regions, and the accounts of the run.
+#[derive(Debug, Clone)]
+pub struct Plan {
+    /// The caller's identity.
+    pub identity: Identity,
+    /// The regions the caller's own account is audited in.
+    pub caller_regions: Vec<String>,
+    /// The accounts to audit, the caller's included when it is one of them.
+    pub accounts: Vec<String>,
+}
+
+/// Runs the audit `config` describes, at time `now`: [`plan_audit`], then [`audit_planned`].
 ///
 /// # Errors
 ///
-/// [`AuditError`] only when the run cannot start: the caller's identity, its regions (when
-/// none are configured) or the organization's accounts (in organization mode) cannot be read.
-/// Everything else, unreachable accounts, denied regions and failed imports included, is
-/// reported in the summary.
+/// [`AuditError`] only when the run cannot start; see [`plan_audit`].
 pub async fn run_audit(
     clients: &Clients,
     config: &AuditConfig,
     now: Timestamp,
 ) -> Result<AuditSummary, AuditError> {
+    let plan = plan_audit(clients, config).await?;
+    Ok(Box::pin(audit_planned(clients, config, &plan, now)).await)
+}
+
+/// Reads who the caller is, its regions and the accounts to audit; the caller's identity, its
+/// regions and the organization's accounts are read at once.
+///
+/// # Errors
+///
+/// [`AuditError`] when the caller's identity, its regions (when none are configured) or the
+/// organization's accounts (in organization mode) cannot be read.
+pub async fn plan_audit(clients: &Clients, config: &AuditConfig) -> Result<Plan, AuditError> {
     let home = clients.home_region();
     let listing_accounts = async {
         match config.accounts {
@@ -75,25 +88,34 @@ pub async fn run_audit(
         (Accounts::Listed(ids), None) => ids.clone(),
         (_, None) => vec![identity.account.clone()],
     };
+    Ok(Plan { identity, caller_regions, accounts })
+}
+
+/// Audits the accounts of `plan`, at time `now`. Each account has its turn, at most
+/// `account_concurrency` at a time: its role assumed and its regions listed, its inventory and
+/// its earlier findings read at once, its verdicts evaluated and published. What several
+/// accounts lead to (an organization trail's chain) is read once for the run; what one
+/// account's turn read is dropped when the turn ends. Never fails: unreachable accounts,
+/// denied regions and failed imports are reported in the summary.
+pub async fn audit_planned(
+    clients: &Clients,
+    config: &AuditConfig,
+    plan: &Plan,
+    now: Timestamp,
+) -> AuditSummary {
+    let Plan { identity, caller_regions, accounts } = plan;
     tracing::info!(caller = %identity.account, accounts = accounts.len(), controls = config.controls.len(), "audit started");
-    let access = AccountAccess::new(clients, &identity, &accounts, &config.member_access);
+    let access = AccountAccess::new(clients, identity, accounts, &config.member_access);
     let collection = Collection::new(&access, &config.controls);
     let deadline = config.collection_deadline.map(|limit| tokio::time::Instant::now() + limit);
-    let turn = Turn {
-        access: &access,
-        collection: &collection,
-        config,
-        caller_regions: &caller_regions,
-        deadline,
-        now,
-    };
-    let mut runs: Vec<AccountSummary> = futures::stream::iter(&accounts)
+    let turn = Turn { access: &access, collection: &collection, config, caller_regions, deadline, now };
+    let mut runs: Vec<AccountSummary> = futures::stream::iter(accounts)
         .map(|account| Box::pin(async { AccountSummary::from(turn.audit(account).await) }))
         .buffer_unordered(config.account_concurrency.max(1))
         .collect()
         .await;
     runs.sort_by(|left, right| left.account.cmp(&right.account));
-    Ok(summarize(&identity, config.publish, now, runs))
+    summarize(identity, config.publish, now, runs)
 }
 
 /// What every account's turn shares: the way into the accounts, the collection, the settings.

@@ -111,6 +111,11 @@ impl Clients {
         aws_sdk_organizations::Client::new(&self.base)
     }
 
+    /// The SQS client of the configuration's own region, where the function's queue is.
+    pub fn sqs(&self) -> aws_sdk_sqs::Client {
+        aws_sdk_sqs::Client::new(&self.base)
+    }
+
     /// Clients like these (endpoint, region, retries, timeouts, HTTPS connector) acting with
     /// `credentials`, such as a member account role's.
     pub fn with_credentials(&self, credentials: aws_sdk_sts::config::Credentials) -> Clients {

@@ -5,7 +5,7 @@
 
 use std::time::Duration;
 
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use serde_json::Value as Json;
 
 use crate::controls::{Control, UnknownControl};
@@ -92,6 +92,73 @@ impl Default for AuditConfig {
             member_access: MemberAccess::default(),
             account_concurrency: DEFAULT_ACCOUNT_CONCURRENCY,
         }
+    }
+}
+
+/// The accounts one invocation audits unless configured otherwise; a run over more is fanned
+/// out through the function's queue, when it has one.
+pub const DEFAULT_ACCOUNTS_PER_INVOCATION: usize = 100;
+/// The most accounts one invocation may be given: the largest batch an SQS event source
+/// mapping delivers.
+pub const MAX_ACCOUNTS_PER_INVOCATION: usize = 10_000;
+/// The variable naming the function's queue.
+pub const QUEUE_URL_VARIABLE: &str = "CIS_MONITOR_QUEUE_URL";
+/// The variable bounding the accounts of one invocation.
+pub const ACCOUNTS_PER_INVOCATION_VARIABLE: &str = "CIS_MONITOR_ACCOUNTS_PER_INVOCATION";
+
+/// How a scheduled invocation hands its accounts to the function's queue when they are more
+/// than one invocation audits: one message per account, delivered back to the function in
+/// batches of at most `accounts_per_invocation`. The function's own setting, from its
+/// environment; the command line always audits inline.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FanOut {
+    /// The queue's URL.
+    pub queue_url: String,
+    /// The most accounts one invocation audits.
+    pub accounts_per_invocation: usize,
+}
+
+impl FanOut {
+    /// The fan-out the function's environment describes: `CIS_MONITOR_QUEUE_URL` (unset or
+    /// empty: none) and `CIS_MONITOR_ACCOUNTS_PER_INVOCATION` (default
+    /// [`DEFAULT_ACCOUNTS_PER_INVOCATION`]).
+    ///
+    /// # Errors
+    ///
+    /// A [`ConfigError`] naming the variable that is wrong.
+    pub fn from_environment(variable: impl Fn(&str) -> Option<String>) -> Result<Option<Self>, ConfigError> {
+        let invalid = |setting, value: &str, expected: &str| ConfigError::Invalid {
+            setting,
+            problem: Problem::BadValue { value: value.to_string(), expected: expected.to_string() },
+        };
+        let accounts_per_invocation = match variable(ACCOUNTS_PER_INVOCATION_VARIABLE) {
+            None => DEFAULT_ACCOUNTS_PER_INVOCATION,
+            Some(text) => text
+                .trim()
+                .parse()
+                .ok()
+                .filter(|n| (1..=MAX_ACCOUNTS_PER_INVOCATION).contains(n))
+                .ok_or_else(|| {
+                    invalid(
+                        ACCOUNTS_PER_INVOCATION_VARIABLE,
+                        &text,
+                        &format!("expected a whole number from 1 to {MAX_ACCOUNTS_PER_INVOCATION}"),
+                    )
+                })?,
+        };
+        let Some(queue_url) =
+            variable(QUEUE_URL_VARIABLE).map(|url| url.trim().to_string()).filter(|url| !url.is_empty())
+        else {
+            return Ok(None);
+        };
+        if !(queue_url.starts_with("https://") || queue_url.starts_with("http://")) {
+            return Err(invalid(
+                QUEUE_URL_VARIABLE,
+                &queue_url,
+                "expected an SQS queue URL (https://sqs...)",
+            ));
+        }
+        Ok(Some(FanOut { queue_url, accounts_per_invocation }))
     }
 }
 
@@ -220,23 +287,27 @@ impl ConfigError {
 }
 
 /// A direct invocation payload: `{"regions": [...], "controls": [...], "accounts": ...,
-/// "dryRun": true}`.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+/// "dryRun": true}`. A queued account's message is one too.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct Invocation {
     /// Regions to audit instead of the configured ones.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub regions: Option<Vec<String>>,
     /// Controls to evaluate instead of the configured ones.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub controls: Option<Vec<String>>,
     /// Accounts to audit instead of the configured ones: `"self"`, `"organization"`, or a list
     /// of ids.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub accounts: Option<AccountsPayload>,
     /// `true` to evaluate without importing findings.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub dry_run: Option<bool>,
 }
 
 /// The `accounts` of a payload.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(untagged)]
 pub enum AccountsPayload {
     /// `"self"` or `"organization"`.
@@ -552,6 +623,36 @@ mod tests {
         let pairs: Vec<(String, String)> =
             pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
         move |name| pairs.iter().find(|(key, _)| key == name).map(|(_, value)| value.clone())
+    }
+
+    #[test]
+    fn the_fan_out_needs_a_queue_and_a_sane_batch() {
+        assert_eq!(FanOut::from_environment(environment(&[])), Ok(None));
+        assert_eq!(FanOut::from_environment(environment(&[(QUEUE_URL_VARIABLE, " ")])), Ok(None));
+        let url = "https://sqs.us-east-1.amazonaws.com/123456789012/cis-monitor-accounts";
+        assert_eq!(
+            FanOut::from_environment(environment(&[(QUEUE_URL_VARIABLE, url)])),
+            Ok(Some(FanOut {
+                queue_url: url.to_string(),
+                accounts_per_invocation: DEFAULT_ACCOUNTS_PER_INVOCATION
+            }))
+        );
+        let sized = FanOut::from_environment(environment(&[
+            (QUEUE_URL_VARIABLE, url),
+            (ACCOUNTS_PER_INVOCATION_VARIABLE, "25"),
+        ]));
+        assert_eq!(sized.map(|fan_out| fan_out.map(|fan_out| fan_out.accounts_per_invocation)), Ok(Some(25)));
+        for (name, value) in [
+            (QUEUE_URL_VARIABLE, "cis-monitor-accounts"),
+            (ACCOUNTS_PER_INVOCATION_VARIABLE, "0"),
+            (ACCOUNTS_PER_INVOCATION_VARIABLE, "10001"),
+            (ACCOUNTS_PER_INVOCATION_VARIABLE, "many"),
+        ] {
+            let queue = if name == QUEUE_URL_VARIABLE { value } else { url };
+            let error = FanOut::from_environment(environment(&[(QUEUE_URL_VARIABLE, queue), (name, value)]))
+                .expect_err(value);
+            assert!(error.to_string().starts_with(name), "{error}");
+        }
     }
 
     #[test]

@@ -1,13 +1,18 @@
-//! The Lambda handler: one invocation payload in, the audit summary out. The binary only sets
-//! up logging, configuration and clients, and hands invocations here.
+//! The Lambda handler: one invocation payload in (a scheduled event, a direct payload, or an
+//! SQS batch of queued accounts), its result out (the audit summary, the accounts queued, or
+//! the messages to retry). The binary only sets up logging, configuration and clients, and
+//! hands invocations here.
 
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use serde_json::Value as Json;
 
-use crate::audit::{AuditError, run_audit};
+use aws_lambda_events::event::sqs::SqsEvent;
+
+use crate::audit::{AuditError, audit_planned, plan_audit};
 use crate::clients::Clients;
-use crate::config::{AuditConfig, ConfigError};
+use crate::config::{AuditConfig, ConfigError, FanOut};
+use crate::fan_out::{audit_queued_batch, enqueue_accounts};
 use crate::summary::{NOTHING_EVALUATED, RunOutcome};
 use crate::time::Timestamp;
 
@@ -32,6 +37,14 @@ pub enum InvocationError {
         /// The run's summary, as JSON.
         summary: String,
     },
+    /// SQS did not queue some accounts: this run will not audit them.
+    #[error("{count} account(s) were not queued: {summary}")]
+    NotQueued {
+        /// How many.
+        count: usize,
+        /// What was queued and what was refused, as JSON.
+        summary: String,
+    },
 }
 
 /// Time kept back from the invocation's deadline for evaluating and publishing.
@@ -48,16 +61,22 @@ pub fn collection_budget(deadline_ms: u64, now: SystemTime) -> Option<Duration> 
     Some(left.saturating_sub(PUBLISH_RESERVE))
 }
 
-/// Handles one invocation: validates the payload against `config`, runs the audit within the
-/// invocation's deadline (`deadline_ms`, when known), and returns its summary as JSON.
+/// Handles one invocation with the function's settings `config` and `fan_out`, within the
+/// invocation's deadline (`deadline_ms`, when known), and returns its result as JSON:
+///
+/// - an SQS batch of queued accounts ([`audit_queued_batch`]): the messages to retry;
+/// - a run over more accounts than `fan_out` lets one invocation audit: the accounts are
+///   queued ([`enqueue_accounts`]), and what was queued is returned;
+/// - any other run (a scheduled event, a direct payload): audited here, the summary returned.
 ///
 /// # Errors
 ///
 /// [`InvocationError`]: a bad payload (before any AWS call), a run that could not start, a run
-/// that evaluated nothing, or findings that Security Hub refused.
+/// that evaluated nothing, findings that Security Hub refused, accounts that SQS did not queue.
 pub async fn handle_invocation(
     clients: &Clients,
     config: &AuditConfig,
+    fan_out: Option<&FanOut>,
     payload: &Json,
     deadline_ms: Option<u64>,
 ) -> Result<Json, InvocationError> {
@@ -71,10 +90,35 @@ pub async fn handle_invocation(
         }
         budget
     });
+    if is_sqs_event(payload) {
+        let event: SqsEvent = serde_json::from_value(payload.clone())
+            .map_err(|error| ConfigError::Payload(format!("malformed SQS event: {error}")))?;
+        let response = Box::pin(audit_queued_batch(clients, config, &event, budget)).await;
+        return Ok(serde_json::to_value(response).unwrap_or(Json::Null));
+    }
     let config = config.for_invocation(payload, budget)?;
-    let summary = Box::pin(run_audit(clients, &config, Timestamp::now())).await?;
+    let plan = Box::pin(plan_audit(clients, &config)).await?;
+    if let Some(fan_out) = fan_out.filter(|fan_out| plan.accounts.len() > fan_out.accounts_per_invocation) {
+        let enqueued = enqueue_accounts(&clients.sqs(), &fan_out.queue_url, &config, &plan.accounts).await;
+        tracing::info!(
+            accounts = enqueued.accounts,
+            sent = enqueued.sent,
+            refused = enqueued.failed.len(),
+            "accounts queued"
+        );
+        let json = serde_json::json!({ "enqueued": enqueued });
+        if !enqueued.failed.is_empty() {
+            return Err(InvocationError::NotQueued {
+                count: enqueued.failed.len(),
+                summary: json.to_string(),
+            });
+        }
+        return Ok(json);
+    }
+    let summary = Box::pin(audit_planned(clients, &config, &plan, Timestamp::now())).await;
     let json = serde_json::to_value(&summary).unwrap_or(Json::Null);
     tracing::info!(
+        accounts = summary.accounts.len(),
         passed = summary.totals.passed,
         failed = summary.totals.failed,
         warning = summary.totals.warning,
@@ -101,6 +145,16 @@ pub async fn handle_invocation(
     }
 }
 
+/// Whether a payload is an SQS event: records whose source is `aws:sqs`.
+fn is_sqs_event(payload: &Json) -> bool {
+    payload
+        .get("Records")
+        .and_then(Json::as_array)
+        .and_then(|records| records.first())
+        .and_then(|record| record.get("eventSource"))
+        .is_some_and(|source| source == "aws:sqs")
+}
+
 impl From<InvocationError> for lambda_runtime::Diagnostic {
     fn from(error: InvocationError) -> Self {
         let error_type = match &error {
@@ -108,6 +162,7 @@ impl From<InvocationError> for lambda_runtime::Diagnostic {
             InvocationError::Audit(_) => "AuditFailed",
             InvocationError::NothingEvaluated(_) => "NothingEvaluated",
             InvocationError::FindingsLost { .. } => "FindingsLost",
+            InvocationError::NotQueued { .. } => "NotQueued",
         };
         lambda_runtime::Diagnostic { error_type: error_type.to_string(), error_message: error.to_string() }
     }

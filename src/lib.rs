@@ -19,8 +19,9 @@
 //! Below the stages: the filter-pattern engine ([`pattern`]), which decides by meaning whether
 //! a metric filter catches every event a control requires; the [`controls`] as data; the plain
 //! [`inventory`] model with the rules collection and evaluation share; [`error`], [`arn`] and
-//! [`time`]. Around them: [`config`] (validated settings), [`lambda`] (the handler) and
-//! [`report`] (what the CLI prints).
+//! [`time`]. Around them: [`config`] (validated settings), [`lambda`] (the handler),
+//! [`fan_out`] (runs too large for one invocation, through SQS) and [`report`] (what the CLI
+//! prints).
 //!
 //! The `aws` feature (on by default) brings the AWS side: clients, discovery, collection,
 //! publishing, the audit and the Lambda. Without it the crate is its pure core, with no AWS
@@ -41,6 +42,8 @@ pub mod controls;
 pub mod discover;
 pub mod error;
 pub mod evaluate;
+#[cfg(feature = "aws")]
+pub mod fan_out;
 pub mod filter_policy;
 pub mod findings;
 pub mod identity;

@@ -206,7 +206,11 @@ impl From<AccountRun> for AccountSummary {
         for verdict in verdicts {
             if regions.last().is_none_or(|last| last.region != verdict.region) {
                 let publication = publications.remove(&verdict.region);
-                regions.push(RegionSummary { region: verdict.region.clone(), verdicts: Vec::new(), publication });
+                regions.push(RegionSummary {
+                    region: verdict.region.clone(),
+                    verdicts: Vec::new(),
+                    publication,
+                });
             }
             if let Some(region) = regions.last_mut() {
                 region.verdicts.push(VerdictSummary {

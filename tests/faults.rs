@@ -142,13 +142,14 @@ async fn the_run_fails_only_when_nothing_could_be_evaluated() {
     let proxy = Proxy::start(&account.moto.endpoint, &["--cut-region", EU]);
     let clients = Clients::new(proxy.config(test_policy()).await);
     let only_eu = config(&[EU], true);
-    let error = handle_invocation(&clients, &only_eu, &serde_json::json!({}), None)
+    let error = handle_invocation(&clients, &only_eu, None, &serde_json::json!({}), None)
         .await
         .expect_err("nothing evaluated");
     assert!(matches!(error, InvocationError::NothingEvaluated(_)), "{error}");
     let both = config(&[HOME, EU], false);
-    let summary =
-        handle_invocation(&clients, &both, &serde_json::json!({}), None).await.expect("one region is enough");
+    let summary = handle_invocation(&clients, &both, None, &serde_json::json!({}), None)
+        .await
+        .expect("one region is enough");
     assert_eq!(summary["totals"]["passed"], 3);
     assert_eq!(summary["totals"]["notAvailable"], 3);
 }

@@ -18,7 +18,7 @@ fn event(name: &str) -> Value {
 async fn scheduled_event_runs_the_configured_audit() {
     let account = Account::healthy().await;
     let config = config_for(&[HOME, "eu-west-1"]);
-    let summary = handle_invocation(&account.clients(), &config, &event("scheduled.json"), None)
+    let summary = handle_invocation(&account.clients(), &config, None, &event("scheduled.json"), None)
         .await
         .expect("the invocation succeeds");
     assert_eq!(summary["totals"]["passed"], 6);
@@ -30,11 +30,12 @@ async fn scheduled_event_runs_the_configured_audit() {
 async fn dry_run_and_one_region_events_narrow_the_run() {
     let account = Account::healthy().await;
     let config = config_for(&[HOME]);
-    let dry =
-        handle_invocation(&account.clients(), &config, &event("dry-run.json"), None).await.expect("dry run");
+    let dry = handle_invocation(&account.clients(), &config, None, &event("dry-run.json"), None)
+        .await
+        .expect("dry run");
     assert_eq!(dry["published"], false);
     assert!(account.findings(HOME).await.is_empty());
-    let one = handle_invocation(&account.clients(), &config, &event("one-region.json"), None)
+    let one = handle_invocation(&account.clients(), &config, None, &event("one-region.json"), None)
         .await
         .expect("one region");
     let regions: Vec<&str> = one["accounts"][0]["regions"]
@@ -64,8 +65,9 @@ async fn malformed_payload_is_rejected_before_any_aws_call() {
         serde_json::json!({"regionz": ["eu-west-1"]}),
         serde_json::json!({"controls": ["CloudWatch.8"]}),
     ] {
-        let error =
-            handle_invocation(&clients, &AuditConfig::default(), &payload, None).await.expect_err("rejected");
+        let error = handle_invocation(&clients, &AuditConfig::default(), None, &payload, None)
+            .await
+            .expect_err("rejected");
         assert!(matches!(error, InvocationError::BadPayload(_)), "{payload}: {error}");
     }
 }

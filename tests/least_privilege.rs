@@ -11,13 +11,14 @@ use std::path::Path;
 use cis_monitor::audit::{AuditError, run_audit};
 use cis_monitor::clients::Clients;
 use cis_monitor::config::AuditConfig;
-use cis_monitor::config::{Accounts, MemberAccess};
+use cis_monitor::config::{Accounts, FanOut, MemberAccess};
+use cis_monitor::lambda::{InvocationError, handle_invocation};
 use cis_monitor::summary::AuditSummary;
 use support::organization::Organization;
 use support::{Account, Moto, publication};
 
-const SERVICES: [&str; 9] =
-    ["sts", "ec2", "organizations", "cloudtrail", "logs", "cloudwatch", "sns", "kms", "securityhub"];
+const SERVICES: [&str; 10] =
+    ["sts", "ec2", "organizations", "cloudtrail", "logs", "cloudwatch", "sns", "kms", "securityhub", "sqs"];
 
 /// `service:Action` tokens in `text`, for the audited services.
 fn actions_in(text: &str) -> BTreeSet<String> {
@@ -92,8 +93,14 @@ fn function_actions() -> BTreeSet<String> {
 }
 
 /// The calls made only with the function's own credentials, never through a member role: its
-/// identity, the organization's accounts, and assuming the member role itself.
-const CALLER_ONLY: [&str; 3] = ["sts:GetCallerIdentity", "organizations:ListAccounts", "sts:AssumeRole"];
+/// identity, the organization's accounts, assuming the member role itself, and queueing the
+/// accounts of a fan-out.
+const CALLER_ONLY: [&str; 4] =
+    ["sts:GetCallerIdentity", "organizations:ListAccounts", "sts:AssumeRole", "sqs:SendMessage"];
+
+/// What Lambda's event source mapping does with the function's role, not the code: it polls
+/// the queue and deletes the messages the function audited.
+const EVENT_SOURCE_MAPPING: [&str; 3] = ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes"];
 
 /// The actions the code calls: the `"service:Action"` every call's failure is classified under
 /// (`ApiFailure::from_sdk("sns:Publish", ...)`). Other literals (the actions a policy is
@@ -141,7 +148,8 @@ fn the_member_role_grants_exactly_what_the_code_calls_through_it() {
 #[test]
 fn the_template_grants_exactly_what_the_code_calls() {
     let granted = function_actions();
-    let called = code_actions();
+    let called: BTreeSet<String> =
+        code_actions().into_iter().chain(EVENT_SOURCE_MAPPING.map(String::from)).collect();
     assert!(granted.iter().all(|action| !action.contains('*')), "wildcards in {granted:?}");
     assert!(called.len() >= 11, "{called:?}");
     assert_eq!(
@@ -153,8 +161,9 @@ fn the_template_grants_exactly_what_the_code_calls() {
     );
 }
 
-/// moto checks CloudWatch's actions under the `monitoring:` prefix; IAM itself uses
-/// `cloudwatch:`. The emulator's users get both spellings.
+/// moto checks CloudWatch's actions under the `monitoring:` prefix, where IAM uses
+/// `cloudwatch:`, and SendMessageBatch as `sqs:SendMessageBatch`, where IAM authorizes it as
+/// `sqs:SendMessage`. The emulator's users get both spellings.
 fn for_moto(actions: &BTreeSet<String>) -> Vec<String> {
     actions
         .iter()
@@ -162,6 +171,9 @@ fn for_moto(actions: &BTreeSet<String>) -> Vec<String> {
             let mut spellings = vec![action.clone()];
             if let Some(name) = action.strip_prefix("cloudwatch:") {
                 spellings.push(format!("monitoring:{name}"));
+            }
+            if action == "sqs:SendMessage" {
+                spellings.push("sqs:SendMessageBatch".to_string());
             }
             spellings
         })
@@ -182,11 +194,15 @@ async fn each_missing_permission_is_reported_never_guessed() {
     account.encrypt_topic(support::HOME, &topic, None).await;
     let all = function_actions();
     let users: Vec<(String, BTreeSet<String>)> = std::iter::once(("full".to_string(), all.clone()))
-        .chain(all.iter().filter(|a| *a != "sts:GetCallerIdentity").map(|removed| {
-            let mut actions = all.clone();
-            actions.remove(removed);
-            (removed.replace(':', "-"), actions)
-        }))
+        .chain(
+            all.iter()
+                .filter(|a| *a != "sts:GetCallerIdentity" && !EVENT_SOURCE_MAPPING.contains(&a.as_str()))
+                .map(|removed| {
+                    let mut actions = all.clone();
+                    actions.remove(removed);
+                    (removed.replace(':', "-"), actions)
+                }),
+        )
         .collect();
     // Users are created before enforcement starts; GetCallerIdentity needs no permission on
     // AWS (nor in moto), so it is not removed.
@@ -212,8 +228,9 @@ async fn each_missing_permission_is_reported_never_guessed() {
                 assert!(matches!(error, AuditError::Regions(_)), "{error}");
                 assert!(error.to_string().contains("ec2:DescribeRegions"), "{error}");
             }
-            "organizations-ListAccounts" | "sts-AssumeRole" => {
-                // Only an audit of other accounts needs them (tests/organizations.rs).
+            "organizations-ListAccounts" | "sts-AssumeRole" | "sqs-SendMessage" => {
+                // Only an audit of other accounts needs them (tests/organizations.rs and
+                // the_functions_organization_permissions_are_reported_never_guessed).
                 let summary = result.expect("runs");
                 assert_eq!(statuses(&summary), BTreeSet::from(["PASSED".to_string()]), "{removed}");
             }
@@ -336,7 +353,8 @@ async fn each_missing_member_permission_is_reported_never_guessed() {
 #[tokio::test]
 async fn the_functions_organization_permissions_are_reported_never_guessed() {
     // The function's own policy without organizations:ListAccounts, then without
-    // sts:AssumeRole, auditing the organization from its management account.
+    // sts:AssumeRole, auditing the organization from its management account; then queueing
+    // its accounts, with the whole policy and without sqs:SendMessage.
     let organization = Organization::new_on(
         Moto::start_with_env(&[("INITIAL_NO_AUTH_ACTION_COUNT", "100000")]),
         &["member"],
@@ -352,6 +370,11 @@ async fn the_functions_organization_permissions_are_reported_never_guessed() {
     };
     let (no_list_key, no_list_secret) = without("organizations:ListAccounts");
     let (no_assume_key, no_assume_secret) = without("sts:AssumeRole");
+    let (no_send_key, no_send_secret) = without("sqs:SendMessage");
+    let (full_key, full_secret) = moto.user_with_policy("function", &for_moto(&function_actions()));
+    let sqs = aws_sdk_sqs::Client::new(&organization.management.config);
+    let queue_url = sqs.create_queue().queue_name("accounts").send().await.expect("queue").queue_url;
+    let fan_out = FanOut { queue_url: queue_url.expect("a queue URL"), accounts_per_invocation: 1 };
     moto.enforce_iam();
     let config = AuditConfig { accounts: Accounts::Organization, ..support::config_for(&[support::HOME]) };
 
@@ -380,4 +403,16 @@ async fn the_functions_organization_permissions_are_reported_never_guessed() {
             .all(|verdict| verdict.reason_code != "ACCESS_DENIED"),
         "{management:?}"
     );
+
+    let scheduled = serde_json::json!({});
+    let clients = Clients::new(moto.config_for(&full_key, &full_secret).await);
+    let queued =
+        handle_invocation(&clients, &config, Some(&fan_out), &scheduled, None).await.expect("queued");
+    assert_eq!(queued["enqueued"]["sent"], 2, "{queued}");
+    let clients = Clients::new(moto.config_for(&no_send_key, &no_send_secret).await);
+    let error = handle_invocation(&clients, &config, Some(&fan_out), &scheduled, None)
+        .await
+        .expect_err("the accounts cannot be queued");
+    assert!(matches!(error, InvocationError::NotQueued { count: 2, .. }), "{error}");
+    assert!(error.to_string().contains("sqs:SendMessage"), "{error}");
 }

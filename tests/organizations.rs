@@ -9,32 +9,7 @@ use cis_monitor::config::{Accounts, AuditConfig};
 use cis_monitor::controls::Control;
 use cis_monitor::summary::AuditSummary;
 use support::organization::{EU, Organization};
-use support::{ACCOUNT, Account, HOME, Proxy, TrailSpec, account_verdict, config_for, healthy};
-
-/// An organization with members `security` and `workload` (and `extra`), an organization
-/// trail in the management account with the CIS filters and alarms on its log group, and the
-/// alarms' topic in `security`, whose policy lets the management account's alarms publish.
-async fn organization(members: &[&str], subscribed: bool, controls: &[Control]) -> Organization {
-    let organization = Organization::new(members).await;
-    let management = &organization.management;
-    management.trail(TrailSpec { organization: true, ..TrailSpec::default() }).await;
-    let topic = alarm_topic(organization.member("security"), "org-alarms", subscribed).await;
-    for control in controls {
-        management.cis_filter(HOME, healthy::LOG_GROUP, *control, control.canonical_pattern()).await;
-        management.alarm(management.alarm_spec(*control, &topic)).await;
-    }
-    organization
-}
-
-/// A topic of `account` that the management account's alarms may publish to.
-async fn alarm_topic(account: &Account, name: &str, subscribed: bool) -> String {
-    let topic = account.topic(HOME, name, subscribed).await;
-    let policy = serde_json::json!({"Version": "2012-10-17", "Statement": [{"Sid": "ManagementAlarms",
-        "Effect": "Allow", "Principal": {"Service": "cloudwatch.amazonaws.com"}, "Action": "sns:Publish",
-        "Resource": topic, "Condition": {"StringEquals": {"aws:SourceAccount": ACCOUNT}}}]});
-    account.set_topic_attribute(HOME, &topic, "Policy", &policy.to_string()).await;
-    topic
-}
+use support::{ACCOUNT, HOME, Proxy, TrailSpec, account_verdict, config_for, healthy};
 
 fn organization_config(publish: bool) -> AuditConfig {
     AuditConfig { accounts: Accounts::Organization, publish, ..config_for(&[HOME, EU]) }
@@ -67,7 +42,7 @@ fn every_verdict(summary: &AuditSummary) -> Vec<(String, String, String, (String
 
 #[tokio::test]
 async fn the_organization_trail_gives_every_account_a_real_verdict_and_its_own_findings() {
-    let organization = organization(&["security", "workload"], true, &Control::ALL).await;
+    let organization = Organization::with_chain(&["security", "workload"], true, &Control::ALL).await;
     let summary = organization.management.audit_with(&organization_config(true)).await;
     assert_eq!(
         summary.accounts.len(),
@@ -102,7 +77,7 @@ async fn the_organization_trail_gives_every_account_a_real_verdict_and_its_own_f
 
 #[tokio::test]
 async fn a_topic_without_subscriber_fails_every_account_and_names_where_to_fix_it() {
-    let organization = organization(&["security", "workload"], false, &Control::ALL).await;
+    let organization = Organization::with_chain(&["security", "workload"], false, &Control::ALL).await;
     let summary = organization.management.audit_with(&organization_config(true)).await;
     for (account, region, control, outcome) in every_verdict(&summary) {
         assert_eq!(outcome, failed("SNS_SUBSCRIPTION_NOT_PRESENT"), "{account} {region} {control}");
@@ -117,9 +92,12 @@ async fn a_topic_without_subscriber_fails_every_account_and_names_where_to_fix_i
 
 #[tokio::test]
 async fn a_member_with_its_own_chain_passes_where_the_organization_chain_lacks_a_filter() {
-    let organization =
-        organization(&["security", "workload"], true, &[Control::CloudTrailChanges, Control::KmsKeyChanges])
-            .await;
+    let organization = Organization::with_chain(
+        &["security", "workload"],
+        true,
+        &[Control::CloudTrailChanges, Control::KmsKeyChanges],
+    )
+    .await;
     let workload = organization.member("workload");
     workload.trail(TrailSpec { name: "workload-trail", ..TrailSpec::default() }).await;
     let topic = workload.topic(HOME, "workload-alarms", true).await;
@@ -139,7 +117,7 @@ async fn a_member_with_its_own_chain_passes_where_the_organization_chain_lacks_a
 
 #[tokio::test]
 async fn a_stopped_organization_trail_fails_every_account() {
-    let organization = organization(&["security", "workload"], true, &Control::ALL).await;
+    let organization = Organization::with_chain(&["security", "workload"], true, &Control::ALL).await;
     let cloudtrail = aws_sdk_cloudtrail::Client::new(&organization.management.config);
     cloudtrail.stop_logging().name(healthy::TRAIL).send().await.expect("stopped");
     let summary = organization.management.audit_with(&organization_config(false)).await;
@@ -150,7 +128,7 @@ async fn a_stopped_organization_trail_fails_every_account() {
 
 #[tokio::test]
 async fn a_member_whose_role_cannot_be_assumed_is_not_available_alone() {
-    let organization = organization(&["security", "workload"], true, &Control::ALL).await;
+    let organization = Organization::with_chain(&["security", "workload"], true, &Control::ALL).await;
     let workload = organization.member("workload");
     let deleted = workload.moto.iam_as(
         workload.access_key(),
@@ -181,7 +159,7 @@ async fn a_member_whose_role_cannot_be_assumed_is_not_available_alone() {
 async fn a_chain_account_that_cannot_be_reached_leaves_the_verdicts_it_carries_not_available() {
     // The alarms' topic is in security, whose role is gone: no account can know whether the
     // alarms reach anyone, and each says which account and action it could not read.
-    let organization = organization(&["security", "workload"], true, &Control::ALL).await;
+    let organization = Organization::with_chain(&["security", "workload"], true, &Control::ALL).await;
     let security = organization.member("security");
     let deleted = security.moto.iam_as(
         security.access_key(),
@@ -212,7 +190,8 @@ async fn a_chain_account_that_cannot_be_reached_leaves_the_verdicts_it_carries_n
 async fn accounts_whose_turn_comes_after_the_deadline_are_not_audited_and_keep_their_findings() {
     // A first run publishes every account's findings. Then, one account at a time; EU hangs, so the management account's turn lasts until the
     // deadline, and the members' turns come after it.
-    let organization = organization(&["security", "workload"], true, &[Control::CloudTrailChanges]).await;
+    let organization =
+        Organization::with_chain(&["security", "workload"], true, &[Control::CloudTrailChanges]).await;
     let members = [organization.member("security"), organization.member("workload")];
     let proxy =
         Proxy::start(&organization.management.moto.endpoint, &["--cut-region", EU, "--cut-mode", "hang"]);
@@ -260,7 +239,7 @@ async fn accounts_whose_turn_comes_after_the_deadline_are_not_audited_and_keep_t
 
 #[tokio::test]
 async fn a_link_in_an_account_outside_the_audit_is_a_warning() {
-    let organization = organization(&["security", "workload"], true, &Control::ALL).await;
+    let organization = Organization::with_chain(&["security", "workload"], true, &Control::ALL).await;
     let workload = organization.member("workload");
     let listed = AuditConfig {
         accounts: Accounts::Listed(vec![ACCOUNT.to_string(), workload.id.clone()]),
@@ -280,7 +259,8 @@ async fn a_link_in_an_account_outside_the_audit_is_a_warning() {
 
 #[tokio::test]
 async fn suspended_accounts_are_not_audited() {
-    let organization = organization(&["security", "workload", "retired"], true, &Control::ALL).await;
+    let organization =
+        Organization::with_chain(&["security", "workload", "retired"], true, &Control::ALL).await;
     let retired = &organization.member("retired").id;
     let organizations = aws_sdk_organizations::Client::new(&organization.management.config);
     organizations.close_account().account_id(retired).send().await.expect("closed");
@@ -296,7 +276,7 @@ async fn a_member_costs_three_calls_a_region_and_the_shared_chain_is_read_once()
     // difference is what a member whose only trail is the organization trail costs.
     let mut calls = Vec::new();
     for members in [&["security", "workload"][..], &["security", "workload", "extra"][..]] {
-        let organization = organization(members, true, &Control::ALL).await;
+        let organization = Organization::with_chain(members, true, &Control::ALL).await;
         let proxy = Proxy::start(&organization.management.moto.endpoint, &[]);
         let summary =
             proxy.audit(cis_monitor::clients::CallPolicy::default(), &organization_config(true)).await;
@@ -319,7 +299,8 @@ fn the_command_line_audits_the_organization() {
     // The acceptance check, with exactly this interface: every account's ACTIVE findings, its
     // own, in its own Security Hub, in both regions.
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().expect("runtime");
-    let organization = runtime.block_on(organization(&["security", "workload"], true, &Control::ALL));
+    let organization =
+        runtime.block_on(Organization::with_chain(&["security", "workload"], true, &Control::ALL));
     let output = std::process::Command::new(env!("CARGO_BIN_EXE_cis-monitor"))
         .args([
             "run",

@@ -1,11 +1,11 @@
 //! `cis-monitor-lambda`: the AWS Lambda entry point. Sets up JSON logs, reads the configuration
-//! from the environment once, builds the AWS clients once, and serves invocations.
+//! (and the fan-out's queue) from the environment once, builds the AWS clients once, and serves invocations.
 
 use lambda_runtime::{LambdaEvent, service_fn};
 use serde_json::Value;
 
 use cis_monitor::clients::{CallPolicy, Clients};
-use cis_monitor::config::AuditConfig;
+use cis_monitor::config::{AuditConfig, FanOut};
 use cis_monitor::lambda::handle_invocation;
 use cis_monitor::logging::log_filter;
 
@@ -25,10 +25,13 @@ async fn serve() -> Result<(), lambda_runtime::Error> {
         .with_target(false)
         .init();
     let config = AuditConfig::from_environment(|name| std::env::var(name).ok())?;
+    let fan_out = FanOut::from_environment(|name| std::env::var(name).ok())?;
     let clients = Clients::from_environment(CallPolicy::default()).await;
     lambda_runtime::run(service_fn(|event: LambdaEvent<Value>| {
-        let (clients, config) = (&clients, &config);
-        async move { handle_invocation(clients, config, &event.payload, Some(event.context.deadline)).await }
+        let (clients, config, fan_out) = (&clients, &config, fan_out.as_ref());
+        async move {
+            handle_invocation(clients, config, fan_out, &event.payload, Some(event.context.deadline)).await
+        }
     }))
     .await
 }

@@ -205,8 +205,8 @@ fn run(args: &RunArgs) -> Result<Outcome> {
     let summary =
         with_clients(|clients| async move { run_audit(&clients, &config, Timestamp::now()).await })??;
     match args.format {
-        RunFormat::Table => emit(&SummaryTable(&summary).to_string())?,
-        RunFormat::Json => emit(&format!("{}\n", serde_json::to_string_pretty(&summary)?))?,
+        RunFormat::Table => emit(|out| write!(out, "{}", SummaryTable(&summary)))?,
+        RunFormat::Json => emit(|out| json(out, &summary, true))?,
     }
     Ok(match summary.outcome() {
         RunOutcome::NothingEvaluated => anyhow::bail!(cis_monitor::summary::NOTHING_EVALUATED),
@@ -219,8 +219,8 @@ fn run(args: &RunArgs) -> Result<Outcome> {
 fn controls(format: Format) -> Result<Outcome> {
     let reports = ControlReport::all();
     match format {
-        Format::Text => emit(&reports.iter().map(ToString::to_string).collect::<String>())?,
-        Format::Json => emit(&format!("{}\n", serde_json::to_string_pretty(&reports)?))?,
+        Format::Text => emit(|out| reports.iter().try_for_each(|report| write!(out, "{report}")))?,
+        Format::Json => emit(|out| json(out, &reports, true))?,
     }
     Ok(Outcome::Holds)
 }
@@ -228,8 +228,8 @@ fn controls(format: Format) -> Result<Outcome> {
 fn regions(format: Format) -> Result<Outcome> {
     let (_, regions) = with_clients(|clients| async move { discover(&clients, None).await })??;
     match format {
-        Format::Text => emit(&regions.iter().map(|region| format!("{region}\n")).collect::<String>())?,
-        Format::Json => emit(&format!("{}\n", serde_json::to_string(&regions)?))?,
+        Format::Text => emit(|out| regions.iter().try_for_each(|region| writeln!(out, "{region}")))?,
+        Format::Json => emit(|out| json(out, &regions, false))?,
     }
     Ok(Outcome::Holds)
 }
@@ -272,8 +272,8 @@ fn pattern(args: &PatternArgs) -> Result<Outcome> {
 fn print<T: serde::Serialize + std::fmt::Display>(report: &T, format: Format, invalid: bool) -> Result<()> {
     match format {
         Format::Text if invalid => {}
-        Format::Text => emit(&report.to_string())?,
-        Format::Json => emit(&format!("{}\n", serde_json::to_string_pretty(report)?))?,
+        Format::Text => emit(|out| write!(out, "{report}"))?,
+        Format::Json => emit(|out| json(out, report, true))?,
     }
     Ok(())
 }
@@ -288,14 +288,25 @@ fn read_input(file: &str) -> Result<String> {
     }
 }
 
-/// Writes `text` to standard output. A reader that went away (`cis-monitor controls | head`)
-/// is not an error: there is no one left to tell.
-fn emit(text: &str) -> Result<()> {
-    let mut stdout = std::io::stdout().lock();
-    match stdout.write_all(text.as_bytes()).and_then(|()| stdout.flush()) {
+/// Writes to standard output with `write`, buffered, so that a large summary is never held
+/// whole in memory. A reader that went away (`cis-monitor controls | head`) is not an error:
+/// there is no one left to tell.
+fn emit(write: impl FnOnce(&mut dyn Write) -> std::io::Result<()>) -> Result<()> {
+    let mut stdout = std::io::BufWriter::new(std::io::stdout().lock());
+    match write(&mut stdout).and_then(|()| stdout.flush()) {
         Err(error) if error.kind() != std::io::ErrorKind::BrokenPipe => {
             Err(error).context("cannot write to standard output")
         }
         _ => Ok(()),
     }
+}
+
+/// `value` as JSON (indented when `pretty`), then a newline.
+fn json(out: &mut dyn Write, value: &impl serde::Serialize, pretty: bool) -> std::io::Result<()> {
+    if pretty {
+        serde_json::to_writer_pretty(&mut *out, value)?;
+    } else {
+        serde_json::to_writer(&mut *out, value)?;
+    }
+    writeln!(out)
 }

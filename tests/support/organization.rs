@@ -3,7 +3,9 @@
 
 use cis_monitor::config::DEFAULT_MEMBER_ROLE;
 
-use super::{ACCOUNT, Account, HOME, Moto};
+use cis_monitor::controls::Control;
+
+use super::{ACCOUNT, Account, HOME, Moto, TrailSpec, healthy};
 
 /// The second region every account enables Security Hub in.
 pub const EU: &str = "eu-west-1";
@@ -66,6 +68,22 @@ impl Organization {
         organization
     }
 
+    /// An organization with members `names` (`security` among them), an organization trail
+    /// in the management account with the CIS filters and alarms of `controls` on its log
+    /// group, and the alarms' topic in `security` (`subscribed` or not), whose policy lets the
+    /// management account's alarms publish.
+    pub async fn with_chain(names: &[&str], subscribed: bool, controls: &[Control]) -> Organization {
+        let organization = Organization::new(names).await;
+        let management = &organization.management;
+        management.trail(TrailSpec { organization: true, ..TrailSpec::default() }).await;
+        let topic = alarm_topic(organization.member("security"), "org-alarms", subscribed).await;
+        for control in controls {
+            management.cis_filter(HOME, healthy::LOG_GROUP, *control, control.canonical_pattern()).await;
+            management.alarm(management.alarm_spec(*control, &topic)).await;
+        }
+        organization
+    }
+
     /// The member called `name`.
     pub fn member(&self, name: &str) -> &Account {
         self.members.iter().find(|(member, _)| member == name).map(|(_, account)| account).expect("a member")
@@ -75,4 +93,14 @@ impl Organization {
     pub fn accounts(&self) -> impl Iterator<Item = &Account> {
         std::iter::once(&self.management).chain(self.members.iter().map(|(_, account)| account))
     }
+}
+
+/// A topic of `account` that the management account's alarms may publish to.
+pub async fn alarm_topic(account: &Account, name: &str, subscribed: bool) -> String {
+    let topic = account.topic(HOME, name, subscribed).await;
+    let policy = serde_json::json!({"Version": "2012-10-17", "Statement": [{"Sid": "ManagementAlarms",
+        "Effect": "Allow", "Principal": {"Service": "cloudwatch.amazonaws.com"}, "Action": "sns:Publish",
+        "Resource": topic, "Condition": {"StringEquals": {"aws:SourceAccount": ACCOUNT}}}]});
+    account.set_topic_attribute(HOME, &topic, "Policy", &policy.to_string()).await;
+    topic
 }
