@@ -211,16 +211,7 @@ pub async fn audit_queued_batch(
         let run = AuditConfig { accounts: Accounts::Listed(ids), ..settings };
         match Box::pin(run_audit(clients, &run, Timestamp::now())).await {
             Ok(summary) => {
-                tracing::info!(
-                    accounts = summary.accounts.len(),
-                    passed = summary.totals.passed,
-                    failed = summary.totals.failed,
-                    warning = summary.totals.warning,
-                    not_available = summary.totals.not_available,
-                    imported = summary.totals.imported,
-                    import_failures = summary.totals.import_failures,
-                    "queued batch audited"
-                );
+                summary.log_totals("queued batch audited");
                 for (message_id, account) in messages {
                     if let Some(reason) = retry_reason(summary.account(account)) {
                         tracing::warn!(message_id, account, reason, "queued account to be retried");

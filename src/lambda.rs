@@ -117,17 +117,7 @@ pub async fn handle_invocation(
     }
     let summary = Box::pin(audit_planned(clients, &config, &plan, Timestamp::now())).await;
     let json = serde_json::to_value(&summary).unwrap_or(Json::Null);
-    tracing::info!(
-        accounts = summary.accounts.len(),
-        passed = summary.totals.passed,
-        failed = summary.totals.failed,
-        warning = summary.totals.warning,
-        not_available = summary.totals.not_available,
-        imported = summary.totals.imported,
-        import_failures = summary.totals.import_failures,
-        skipped_regions = summary.totals.skipped_regions,
-        "audit finished"
-    );
+    summary.log_totals("audit finished");
     match summary.outcome() {
         RunOutcome::NothingEvaluated => {
             let reasons: Vec<&str> = summary

@@ -158,6 +158,23 @@ impl AuditSummary {
         self.totals.passed + self.totals.failed + self.totals.warning + self.totals.not_available
     }
 
+    /// Logs the run's totals, one JSON line in the function's logs, under `message`.
+    pub fn log_totals(&self, message: &str) {
+        let totals = &self.totals;
+        tracing::info!(
+            accounts = self.accounts.len(),
+            passed = totals.passed,
+            failed = totals.failed,
+            warning = totals.warning,
+            not_available = totals.not_available,
+            imported = totals.imported,
+            archived = totals.archived,
+            import_failures = totals.import_failures,
+            skipped_regions = totals.skipped_regions,
+            "{message}"
+        );
+    }
+
     /// The summary of `account`, when it was audited.
     pub fn account(&self, account: &str) -> Option<&AccountSummary> {
         self.accounts.iter().find(|summary| summary.account == account)

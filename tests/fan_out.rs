@@ -118,11 +118,7 @@ async fn a_run_over_too_many_accounts_is_queued_and_each_batch_audits_its_accoun
 async fn only_the_messages_whose_audit_failed_or_that_are_malformed_are_retried() {
     let organization = Organization::with_chain(&["security", "workload"], true, &Control::ALL).await;
     let workload = organization.member("workload");
-    let deleted = workload.moto.iam_as(
-        workload.access_key(),
-        &[("Action", "DeleteRole"), ("RoleName", cis_monitor::config::DEFAULT_MEMBER_ROLE)],
-    );
-    assert!(deleted.is_some(), "the member role is deleted");
+    workload.delete_member_role();
     let record = |id: &str, body: &str| json!({"messageId": id, "body": body, "eventSource": "aws:sqs"});
     let message = |account: &str| json!({"accounts": [account]}).to_string();
     let event = json!({ "Records": [

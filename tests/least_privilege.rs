@@ -270,18 +270,25 @@ async fn each_missing_permission_is_reported_never_guessed() {
     }
 }
 
-#[tokio::test]
-async fn each_missing_member_permission_is_reported_never_guessed() {
-    // The member role's policy, one action removed at a time, in a member with its own
-    // healthy chain (its topic encrypted, so that the key's reads are needed), audited by the
-    // management account with exactly the function's policy.
+/// An organization with one member, `member`, whose own chain is healthy, on a moto that
+/// enforces IAM once its users are made ([`Moto::enforce_iam`]).
+async fn organization_with_healthy_member() -> Organization {
     let organization = Organization::new_on(
         Moto::start_with_env(&[("INITIAL_NO_AUTH_ACTION_COUNT", "100000")]),
         &["member"],
     )
     .await;
+    organization.member("member").seed_healthy().await;
+    organization
+}
+
+#[tokio::test]
+async fn each_missing_member_permission_is_reported_never_guessed() {
+    // The member role's policy, one action removed at a time, in a member with its own
+    // healthy chain (its topic encrypted, so that the key's reads are needed), audited by the
+    // management account with exactly the function's policy.
+    let organization = organization_with_healthy_member().await;
     let member = organization.member("member");
-    member.seed_healthy().await;
     let topic = format!("arn:aws:sns:{}:{}:{}", support::HOME, member.id, support::healthy::TOPIC);
     member.encrypt_topic(support::HOME, &topic, None).await;
     let granted = template_actions("member-role.yaml", "AWS::IAM::Role");
@@ -355,13 +362,8 @@ async fn the_functions_organization_permissions_are_reported_never_guessed() {
     // The function's own policy without organizations:ListAccounts, then without
     // sts:AssumeRole, auditing the organization from its management account; then queueing
     // its accounts, with the whole policy and without sqs:SendMessage.
-    let organization = Organization::new_on(
-        Moto::start_with_env(&[("INITIAL_NO_AUTH_ACTION_COUNT", "100000")]),
-        &["member"],
-    )
-    .await;
+    let organization = organization_with_healthy_member().await;
     let member = organization.member("member");
-    member.seed_healthy().await;
     let moto = &organization.management.moto;
     let without = |removed: &str| {
         let actions: BTreeSet<String> =

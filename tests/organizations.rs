@@ -130,11 +130,7 @@ async fn a_stopped_organization_trail_fails_every_account() {
 async fn a_member_whose_role_cannot_be_assumed_is_not_available_alone() {
     let organization = Organization::with_chain(&["security", "workload"], true, &Control::ALL).await;
     let workload = organization.member("workload");
-    let deleted = workload.moto.iam_as(
-        workload.access_key(),
-        &[("Action", "DeleteRole"), ("RoleName", cis_monitor::config::DEFAULT_MEMBER_ROLE)],
-    );
-    assert!(deleted.is_some(), "the member role is deleted");
+    workload.delete_member_role();
     let summary = organization.management.audit_with(&organization_config(true)).await;
     let role = format!("arn:aws:iam::{}:role/{}", workload.id, cis_monitor::config::DEFAULT_MEMBER_ROLE);
     let reported = summary.account(&workload.id).expect("the member is reported");
@@ -161,11 +157,7 @@ async fn a_chain_account_that_cannot_be_reached_leaves_the_verdicts_it_carries_n
     // alarms reach anyone, and each says which account and action it could not read.
     let organization = Organization::with_chain(&["security", "workload"], true, &Control::ALL).await;
     let security = organization.member("security");
-    let deleted = security.moto.iam_as(
-        security.access_key(),
-        &[("Action", "DeleteRole"), ("RoleName", cis_monitor::config::DEFAULT_MEMBER_ROLE)],
-    );
-    assert!(deleted.is_some(), "the member role is deleted");
+    security.delete_member_role();
     let summary = organization.management.audit_with(&organization_config(false)).await;
     let role = format!("arn:aws:iam::{}:role/{}", security.id, cis_monitor::config::DEFAULT_MEMBER_ROLE);
     assert!(summary.account(&security.id).and_then(|run| run.unreachable.as_deref()).is_some());

@@ -95,6 +95,16 @@ impl Organization {
     }
 }
 
+impl Account {
+    /// Deletes cis-monitor's member role in this account, as its own administrator would.
+    pub fn delete_member_role(&self) {
+        let deleted = self
+            .moto
+            .iam_as(self.access_key(), &[("Action", "DeleteRole"), ("RoleName", DEFAULT_MEMBER_ROLE)]);
+        assert!(deleted.is_some(), "the member role of {} is deleted", self.id);
+    }
+}
+
 /// A topic of `account` that the management account's alarms may publish to.
 pub async fn alarm_topic(account: &Account, name: &str, subscribed: bool) -> String {
     let topic = account.topic(HOME, name, subscribed).await;
