@@ -180,6 +180,17 @@ fn for_moto(actions: &BTreeSet<String>) -> Vec<String> {
         .collect()
 }
 
+/// Every verdict of `summary` is NOT_AVAILABLE `ACCESS_DENIED`, naming the action `removed`.
+fn every_verdict_denies(summary: &AuditSummary, removed: &str) {
+    assert_eq!(statuses(summary), BTreeSet::from(["NOT_AVAILABLE".to_string()]), "{removed}");
+    for (_, region) in summary.regions() {
+        for verdict in &region.verdicts {
+            assert_eq!(verdict.reason_code, "ACCESS_DENIED", "{removed}: {}", verdict.description);
+            assert!(verdict.description.contains(removed), "{removed}: {}", verdict.description);
+        }
+    }
+}
+
 fn statuses(summary: &AuditSummary) -> BTreeSet<String> {
     summary.regions().flat_map(|(_, r)| r.verdicts.iter().map(|v| v.status.as_str().to_string())).collect()
 }
@@ -252,20 +263,7 @@ async fn each_missing_permission_is_reported_never_guessed() {
                 assert_eq!((publication.imported, publication.failed.len()), (0, 3), "{publication:?}");
                 assert!(summary.lost_findings());
             }
-            _ => {
-                let summary = result.expect("runs");
-                assert_eq!(statuses(&summary), BTreeSet::from(["NOT_AVAILABLE".to_string()]), "{removed}");
-                for (_, region) in summary.regions() {
-                    for verdict in &region.verdicts {
-                        assert_eq!(
-                            verdict.reason_code, "ACCESS_DENIED",
-                            "{removed}: {}",
-                            verdict.description
-                        );
-                        assert!(verdict.description.contains(&removed), "{removed}: {}", verdict.description);
-                    }
-                }
-            }
+            _ => every_verdict_denies(&result.expect("runs"), &removed),
         }
     }
 }
@@ -336,23 +334,7 @@ async fn each_missing_member_permission_is_reported_never_guessed() {
                 assert_eq!(statuses(&summary), BTreeSet::from(["PASSED".to_string()]), "{removed}");
                 assert_eq!((publication.imported, publication.failed.len()), (0, 3), "{publication:?}");
             }
-            _ => {
-                assert_eq!(statuses(&summary), BTreeSet::from(["NOT_AVAILABLE".to_string()]), "{removed}");
-                for (_, region) in summary.regions() {
-                    for verdict in &region.verdicts {
-                        assert_eq!(
-                            verdict.reason_code, "ACCESS_DENIED",
-                            "{removed}: {}",
-                            verdict.description
-                        );
-                        assert!(
-                            verdict.description.contains(removed.as_str()),
-                            "{removed}: {}",
-                            verdict.description
-                        );
-                    }
-                }
-            }
+            _ => every_verdict_denies(&summary, removed),
         }
     }
 }
