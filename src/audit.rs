@@ -12,7 +12,7 @@ use crate::config::{Accounts, AuditConfig};
 use crate::discover::{AuditedAccount, discover_identity, list_organization_accounts, list_regions};
 use crate::error::ApiFailure;
 use crate::evaluate::{Unaudited, evaluate, unaudited_account};
-use crate::findings::FindingSettings;
+use crate::findings::{FindingRun, FindingSettings};
 use crate::identity::Identity;
 use crate::publish::{publish, read_prior_findings, skipped};
 use crate::regions::enabled_regions;
@@ -154,9 +154,9 @@ impl Turn<'_> {
         let publications = match prior {
             Some(prior) => {
                 let settings = FindingSettings { failed_severity: config.failed_severity };
+                let run = FindingRun { settings, now: self.now, changes: &config.changes };
                 let (clients, identity) = (&audited.clients, &audited.identity);
-                Box::pin(publish(clients, identity, &verdicts, prior, settings, self.now, config.concurrency))
-                    .await
+                Box::pin(publish(clients, identity, &verdicts, prior, run, config.concurrency)).await
             }
             None => BTreeMap::new(),
         };

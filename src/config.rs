@@ -8,6 +8,7 @@ use std::time::Duration;
 use serde::{Deserialize, Serialize};
 use serde_json::Value as Json;
 
+use crate::change::ChainChange;
 use crate::controls::{Control, UnknownControl};
 use crate::findings::SeverityLabel;
 use crate::regions::{is_known_region, is_region_name};
@@ -49,6 +50,9 @@ pub struct AuditConfig {
     pub member_access: MemberAccess,
     /// How many accounts are audited at once.
     pub account_concurrency: usize,
+    /// The changes to the chain that triggered this run (empty for a scheduled run): each
+    /// finding whose status they changed names the one that did it.
+    pub changes: Vec<ChainChange>,
 }
 
 /// Which accounts a run audits.
@@ -91,6 +95,7 @@ impl Default for AuditConfig {
             accounts: Accounts::Caller,
             member_access: MemberAccess::default(),
             account_concurrency: DEFAULT_ACCOUNT_CONCURRENCY,
+            changes: Vec::new(),
         }
     }
 }

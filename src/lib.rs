@@ -32,6 +32,7 @@ pub mod access;
 pub mod arn;
 #[cfg(feature = "aws")]
 pub mod audit;
+pub mod change;
 #[cfg(feature = "aws")]
 pub mod clients;
 #[cfg(feature = "aws")]

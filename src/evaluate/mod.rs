@@ -50,6 +50,13 @@ impl Status {
             Status::Failed => "FAILED",
         }
     }
+
+    /// The status an ASFF spelling names.
+    pub fn from_asff(text: &str) -> Option<Self> {
+        [Status::Passed, Status::Warning, Status::NotAvailable, Status::Failed]
+            .into_iter()
+            .find(|status| status.as_str() == text)
+    }
 }
 
 /// The links of the chain, in order.
@@ -150,6 +157,25 @@ pub struct Evidence {
     pub confirmed_subscriptions: Option<usize>,
     /// The subscription that receives the notification, or the first that filters it out.
     pub subscription_arn: Option<String>,
+}
+
+impl Evidence {
+    /// The names and ARNs of the chain's resources: what a change to the chain names.
+    pub fn names(&self) -> impl Iterator<Item = &str> {
+        [
+            &self.trail_arn,
+            &self.log_group_arn,
+            &self.log_group_name,
+            &self.filter_name,
+            &self.alarm_name,
+            &self.alarm_arn,
+            &self.topic_arn,
+            &self.topic_key,
+            &self.subscription_arn,
+        ]
+        .into_iter()
+        .filter_map(Option::as_deref)
+    }
 }
 
 /// The verdict on one control in one region.

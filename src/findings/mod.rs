@@ -4,8 +4,11 @@
 //! - `Id` = `cis-monitor/<account>/<region>/<control>`, `GeneratorId` = `cis-monitor/<control>`;
 //! - `ProductArn` = the account's default product in the region and partition;
 //! - `CreatedAt`/`FirstObservedAt` kept from the previous run, `UpdatedAt`/`LastObservedAt` now;
-//! - `ProductFields` keys under `cis-monitor/evidence/`.
+//! - `ProductFields` keys under `cis-monitor/evidence/`, and under `cis-monitor/change/` the
+//!   change to the chain that turned the verdict to its status, when a change-triggered run
+//!   saw it.
 
+mod attribution;
 mod remediation;
 
 use std::collections::BTreeMap;
@@ -13,11 +16,14 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 
 use crate::arn::Arn;
+use crate::change::ChainChange;
 use crate::controls::Control;
 use crate::evaluate::{Link, Status, Verdict};
 use crate::identity::Identity;
 use crate::time::Timestamp;
 
+pub use attribution::{CHANGE_PREFIX, change_from_fields};
+use attribution::{attribution, change_fields, change_sentence};
 use remediation::remediation_text;
 
 /// The ASFF `Types` entry of every finding.
@@ -212,6 +218,13 @@ pub struct PriorFinding {
     pub first_observed_at: Option<String>,
     /// Whether it is still active.
     pub record_state: RecordState,
+    /// Its compliance status, when it had one.
+    pub status: Option<Status>,
+    /// The names and ARNs of the chain its evidence named (trail, log group, filter, alarm,
+    /// topic, key, subscription).
+    pub chain_names: Vec<String>,
+    /// The change it named as the cause of its status, if any.
+    pub change: Option<ChainChange>,
 }
 
 /// The `Id` of the finding on `control` in `region` of `account`.
@@ -426,21 +439,41 @@ fn chain_resources(verdict: &Verdict, identity: &Identity) -> Vec<Resource> {
     .collect()
 }
 
-/// The findings of a region: one per verdict, and an archived one for every earlier ACTIVE
-/// finding of this tool that the run no longer produces.
+/// What every finding of a run shares: the settings, when the run started, and the changes
+/// that triggered it (empty for a scheduled run).
+#[derive(Debug, Clone, Copy)]
+pub struct FindingRun<'a> {
+    /// The settings.
+    pub settings: FindingSettings,
+    /// When the run started.
+    pub now: Timestamp,
+    /// The changes that triggered the run.
+    pub changes: &'a [ChainChange],
+}
+
+/// The findings of a region: one per verdict, naming the change among the run's changes that turned it to its status, or the one its earlier finding named while the
+/// status stays; and an archived one for every earlier ACTIVE finding of this tool that the
+/// run no longer produces.
 pub fn findings_to_import(
     verdicts: &[&Verdict],
     prior: &BTreeMap<String, PriorFinding>,
     identity: &Identity,
     region: &str,
-    settings: FindingSettings,
-    now: Timestamp,
+    run: FindingRun<'_>,
 ) -> Vec<Finding> {
+    let FindingRun { settings, now, changes } = run;
     let mut findings: Vec<Finding> = verdicts
         .iter()
         .map(|verdict| {
             let id = finding_id(&identity.account, region, verdict.control.id());
-            build_finding(verdict, identity, settings, now, prior.get(&id))
+            let earlier = prior.get(&id);
+            let mut finding = build_finding(verdict, identity, settings, now, earlier);
+            if let Some(change) = attribution(verdict, earlier, changes) {
+                let sentence = change_sentence(&change, verdict.status);
+                finding.description = truncate(&format!("{} {sentence}", verdict.description), 1024);
+                finding.product_fields.extend(change_fields(&change));
+            }
+            finding
         })
         .collect();
     let stale: Vec<Finding> = prior

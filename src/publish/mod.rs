@@ -19,20 +19,19 @@ pub use prior::{RegionPrior, is_own_finding, read_prior_findings};
 use crate::clients::Clients;
 use crate::error::{ApiFailure, FailureKind};
 use crate::evaluate::Verdict;
-use crate::findings::{FindingSettings, RecordState, findings_to_import};
+use crate::findings::{FindingRun, RecordState, findings_to_import};
 use crate::identity::Identity;
 use crate::summary::RegionPublication;
-use crate::time::Timestamp;
 
 /// Publishes every verdict to its region's Security Hub, at most `concurrency` regions at a
-/// time, given each region's earlier findings (`prior`, from [`read_prior_findings`]).
+/// time, given each region's earlier findings (`prior`, from [`read_prior_findings`]) and the
+/// changes that triggered the run (empty for a scheduled run).
 pub async fn publish(
     clients: &Clients,
     identity: &Identity,
     verdicts: &[Verdict],
     mut prior: BTreeMap<String, RegionPrior>,
-    settings: FindingSettings,
-    now: Timestamp,
+    run: FindingRun<'_>,
     concurrency: usize,
 ) -> BTreeMap<String, RegionPublication> {
     let mut by_region: BTreeMap<&str, (Vec<&Verdict>, RegionPrior)> = BTreeMap::new();
@@ -57,8 +56,7 @@ pub async fn publish(
         .map(|(region, (verdicts, earlier))| {
             Box::pin(async move {
                 let client = clients.region(region).securityhub().clone();
-                let publication =
-                    publish_region(&client, identity, region, &verdicts, earlier, settings, now).await;
+                let publication = publish_region(&client, identity, region, &verdicts, earlier, run).await;
                 (region.to_string(), publication)
             })
         })
@@ -74,14 +72,13 @@ async fn publish_region(
     region: &str,
     verdicts: &[&Verdict],
     prior: RegionPrior,
-    settings: FindingSettings,
-    now: Timestamp,
+    run: FindingRun<'_>,
 ) -> RegionPublication {
     let prior = match prior {
         Ok(prior) => prior,
         Err(failure) => return skipped(&failure),
     };
-    let findings = findings_to_import(verdicts, &prior, identity, region, settings, now);
+    let findings = findings_to_import(verdicts, &prior, identity, region, run);
     let archived = findings.iter().filter(|finding| finding.record_state == RecordState::Archived).count();
     let mut publication = RegionPublication { archived, ..RegionPublication::default() };
     for batch in findings.chunks(IMPORT_BATCH) {

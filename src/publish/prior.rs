@@ -16,8 +16,24 @@ use tokio::time::Instant;
 
 use crate::clients::Clients;
 use crate::error::ApiFailure;
-use crate::findings::{PriorFinding, RecordState, product_arn, region_id_prefix};
+use crate::evaluate::Status;
+use crate::findings::{
+    EVIDENCE_PREFIX, PriorFinding, RecordState, change_from_fields, product_arn, region_id_prefix,
+};
 use crate::identity::Identity;
+
+/// The evidence fields that name a resource of the chain.
+const CHAIN_NAME_FIELDS: [&str; 9] = [
+    "TrailArn",
+    "LogGroupArn",
+    "LogGroupName",
+    "FilterName",
+    "AlarmName",
+    "AlarmArn",
+    "TopicArn",
+    "TopicKmsKeyId",
+    "SubscriptionArn",
+];
 
 /// The earlier findings of one region, by `Id`, or why they could not be read.
 pub type RegionPrior = Result<BTreeMap<String, PriorFinding>, ApiFailure>;
@@ -75,6 +91,8 @@ async fn read_region(client: &Client, identity: &Identity, region: &str) -> Regi
             if !is_own_finding(id, finding.product_arn(), identity, region) {
                 continue;
             }
+            let fields: BTreeMap<String, String> =
+                finding.product_fields().cloned().unwrap_or_default().into_iter().collect();
             prior.insert(
                 id.to_string(),
                 PriorFinding {
@@ -85,6 +103,15 @@ async fn read_region(client: &Client, identity: &Identity, region: &str) -> Regi
                         Some(SdkRecordState::Archived) => RecordState::Archived,
                         _ => RecordState::Active,
                     },
+                    status: finding
+                        .compliance()
+                        .and_then(|compliance| compliance.status())
+                        .and_then(|status| Status::from_asff(status.as_str())),
+                    chain_names: CHAIN_NAME_FIELDS
+                        .iter()
+                        .filter_map(|key| fields.get(&format!("{EVIDENCE_PREFIX}{key}")).cloned())
+                        .collect(),
+                    change: change_from_fields(&fields),
                 },
             );
         }
