@@ -160,7 +160,9 @@ for account in "${account_list[@]}"; do
   fi
   step "Account '$account': fresh moto, seeding"
   start_moto "$state/moto-$account.log"
-  "$python" scripts/seed_bench.py --endpoint "$moto_url" --account "$account" --cis-monitor "$cli" ${seed_args[@]+"${seed_args[@]}"}
+  "$python" scripts/seed_bench.py --endpoint "$moto_url" --account "$account" --cis-monitor "$cli" \
+    --json "$state/seed-$account.json" ${seed_args[@]+"${seed_args[@]}"}
+  results+=("$state/seed-$account.json")
   start_proxy "$state/proxy.port" "$state/proxy-$account.log" "$moto_url" --latency-ms "$latency" --trail-delivery \
     ${proxy_args[@]+"${proxy_args[@]}"}
   # The CLI as the benchmark runs it: dummy credentials (moto's account 123456789012), the proxy.

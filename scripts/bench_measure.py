@@ -300,11 +300,27 @@ def organization_rows(
             "figure",
         ),
         (
+            "organization: CPU (user + sys)",
+            f"{statistics.median(run['cpu'] or 0 for run in steady):.2f} s median"
+            f" (first run {first['cpu'] or 0:.2f} s)",
+            "figure",
+        ),
+        (
             "organization: calls per run",
             f"{max(run['totalCalls'] for run in steady)} steady (first run {first['totalCalls']})",
             "figure",
         ),
     ]
+    if alone is not None and members >= 1 and alone["run"]["cpu"] is not None:
+        cpu = statistics.median(run["cpu"] or 0 for run in steady)
+        rows.append(
+            (
+                "organization: CPU per member",
+                f"{(cpu - alone['run']['cpu']) / members * 1000:.1f} ms"
+                f" (({cpu:.2f} s - {alone['run']['cpu']:.2f} s alone) / {members})",
+                "figure",
+            )
+        )
     if alone is None or members < 1:
         why = "no members" if members < 1 else "no run of the management account alone"
         rows.append(("organization: calls per member", why, "NOT MEASURED"))
@@ -383,6 +399,7 @@ def package_row(path: str, sources: list[str]) -> tuple[str, str, str]:
 def command_summary(args: argparse.Namespace) -> None:
     accounts = {}
     alone = {}
+    seeding = {}
     lambda_start = None
     for path in args.files:
         with open(path) as handle:
@@ -391,9 +408,20 @@ def command_summary(args: argparse.Namespace) -> None:
             accounts[data["account"]] = data
         elif "aloneOf" in data:
             alone[data["aloneOf"]] = data
+        elif "seeded" in data:
+            seeding[data["seeded"]] = data
         else:
             lambda_start = data
-    rows = []
+    rows = [
+        (
+            f"seeding: {name}" + (f" ({seed['members']} members)" if seed["members"] else ""),
+            f"{seed['seconds']:.1f} s ("
+            + ", ".join(f"{part} {seconds:.1f} s" for part, seconds in seed["parts"].items())
+            + ")",
+            "figure",
+        )
+        for name, seed in seeding.items()
+    ]
     compliant, large = accounts.get("compliant"), accounts.get("large")
 
     def steady_calls(account: dict) -> int:
