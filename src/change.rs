@@ -7,7 +7,7 @@
 //! Pure: no AWS call. Anything else (a failed call, a call outside the list, another shape of
 //! event) is [`Ignored`], with the reason, never an error.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use serde_json::Value as Json;
 
 /// The EventBridge `detail-type` of CloudTrail's management events.
@@ -54,7 +54,7 @@ pub const WATCHED_CALLS: [(&str, &[&str]); 5] = [
 ];
 
 /// One change to the chain: what was called on what, by whom, when and from where.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ChainChange {
     /// The account the call was made in.
@@ -97,6 +97,11 @@ impl ChainChange {
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("{0}")]
 pub struct Ignored(pub String);
+
+/// The changes of `changes` made in one of `accounts`: the ones a run over them can answer.
+pub fn changes_in(changes: &[ChainChange], accounts: &[String]) -> Vec<ChainChange> {
+    changes.iter().filter(|change| accounts.contains(&change.account)).cloned().collect()
+}
 
 /// Whether `payload` is an event of a kind [`read_change`] reads (it may still be ignored).
 pub fn is_change_event(payload: &Json) -> bool {

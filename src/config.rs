@@ -309,6 +309,10 @@ pub struct Invocation {
     /// `true` to evaluate without importing findings.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub dry_run: Option<bool>,
+    /// The changes to the chain that triggered the run: set by a change-triggered run on the
+    /// accounts it queues, so that their findings name them.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub changes: Option<Vec<ChainChange>>,
 }
 
 /// The `accounts` of a payload.
@@ -600,6 +604,9 @@ impl AuditConfig {
         }
         if let Some(dry_run) = invocation.dry_run {
             config.publish = !dry_run;
+        }
+        if let Some(changes) = invocation.changes {
+            config.changes = changes;
         }
         Ok(config)
     }

@@ -55,14 +55,15 @@ pub struct RefusedMessage {
     pub message: String,
 }
 
-/// The message that asks for `account`'s audit with `config`'s regions, controls and dry run:
-/// a direct invocation payload.
+/// The message that asks for `account`'s audit with `config`'s regions, controls, dry run and
+/// triggering changes: a direct invocation payload.
 pub fn account_message(config: &AuditConfig, account: &str) -> Json {
     let invocation = Invocation {
         regions: config.regions.clone(),
         controls: Some(config.controls.iter().map(|control| control.id().to_string()).collect()),
         accounts: Some(AccountsPayload::Listed(vec![account.to_string()])),
         dry_run: Some(!config.publish),
+        changes: Some(config.changes.clone()).filter(|changes| !changes.is_empty()),
     };
     serde_json::to_value(invocation).unwrap_or(Json::Null)
 }

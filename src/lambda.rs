@@ -1,15 +1,16 @@
-//! The Lambda handler: one invocation payload in (a scheduled event, a direct payload, or an
-//! SQS batch of queued accounts), its result out (the audit summary, the accounts queued, or
-//! the messages to retry). The binary only sets up logging, configuration and clients, and
+//! The Lambda handler: one invocation payload in (a scheduled event, a direct payload, a
+//! change to the chain, or an SQS batch of queued accounts or changes), its result out (the
+//! audit summary, the accounts queued, the event ignored, or the messages to retry). The binary only sets up logging, configuration and clients, and
 //! hands invocations here.
 
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use serde_json::Value as Json;
 
-use aws_lambda_events::event::sqs::SqsEvent;
+use aws_lambda_events::event::sqs::{BatchItemFailure, SqsBatchResponse, SqsEvent, SqsMessage};
 
 use crate::audit::{AuditError, audit_planned, plan_audit};
+use crate::change::{Ignored, changes_in, is_change_event, read_change};
 use crate::clients::Clients;
 use crate::config::{AuditConfig, ConfigError, FanOut};
 use crate::fan_out::{audit_queued_batch, enqueue_accounts};
@@ -64,7 +65,11 @@ pub fn collection_budget(deadline_ms: u64, now: SystemTime) -> Option<Duration> 
 /// Handles one invocation with the function's settings `config` and `fan_out`, within the
 /// invocation's deadline (`deadline_ms`, when known), and returns its result as JSON:
 ///
-/// - an SQS batch of queued accounts ([`audit_queued_batch`]): the messages to retry;
+/// - an SQS batch of queued accounts ([`audit_queued_batch`]) or of changes to the chain
+///   ([`audit_queued_changes`]): the messages to retry;
+/// - a change to the chain (an EventBridge event, [`read_change`]): a run of the accounts it
+///   can affect, whose findings name it; an event that changes nothing is acknowledged and
+///   ignored, with the reason;
 /// - a run over more accounts than `fan_out` lets one invocation audit: the accounts are
 ///   queued ([`enqueue_accounts`]), and what was queued is returned;
 /// - any other run (a scheduled event, a direct payload): audited here, the summary returned.
@@ -93,11 +98,46 @@ pub async fn handle_invocation(
     if is_sqs_event(payload) {
         let event: SqsEvent = serde_json::from_value(payload.clone())
             .map_err(|error| ConfigError::Payload(format!("malformed SQS event: {error}")))?;
-        let response = Box::pin(audit_queued_batch(clients, config, &event, budget)).await;
+        let changes = AuditConfig { collection_deadline: budget, ..config.clone() };
+        let response = if event.records.iter().any(carries_change) {
+            Box::pin(audit_queued_changes(clients, &changes, fan_out, &event)).await
+        } else {
+            Box::pin(audit_queued_batch(clients, config, &event, budget)).await
+        };
         return Ok(serde_json::to_value(response).unwrap_or(Json::Null));
     }
+    if is_change_event(payload) {
+        return match read_change(payload) {
+            Ok(change) => {
+                let config =
+                    AuditConfig { collection_deadline: budget, changes: vec![change], ..config.clone() };
+                Box::pin(run(clients, &config, fan_out)).await
+            }
+            Err(ignored) => Ok(ignore(&ignored)),
+        };
+    }
     let config = config.for_invocation(payload, budget)?;
-    let plan = Box::pin(plan_audit(clients, &config)).await?;
+    Box::pin(run(clients, &config, fan_out)).await
+}
+
+/// Runs `config`: plans it, keeps only the changes in audited accounts (a run triggered by
+/// changes in none of them is ignored), queues its accounts when they are more than `fan_out`
+/// lets one invocation audit, else audits them here.
+async fn run(
+    clients: &Clients,
+    config: &AuditConfig,
+    fan_out: Option<&FanOut>,
+) -> Result<Json, InvocationError> {
+    let plan = Box::pin(plan_audit(clients, config)).await?;
+    let changes = changes_in(&config.changes, &plan.accounts);
+    if !config.changes.is_empty() && changes.is_empty() {
+        let accounts: Vec<&str> = config.changes.iter().map(|change| change.account.as_str()).collect();
+        return Ok(ignore(&Ignored(format!(
+            "the changes are in accounts this function does not audit: {}",
+            accounts.join(", ")
+        ))));
+    }
+    let config = AuditConfig { changes, ..config.clone() };
     if let Some(fan_out) = fan_out.filter(|fan_out| plan.accounts.len() > fan_out.accounts_per_invocation) {
         let enqueued = enqueue_accounts(&clients.sqs(), &fan_out.queue_url, &config, &plan.accounts).await;
         tracing::info!(
@@ -117,7 +157,11 @@ pub async fn handle_invocation(
     }
     let summary = Box::pin(audit_planned(clients, &config, &plan, Timestamp::now())).await;
     let json = serde_json::to_value(&summary).unwrap_or(Json::Null);
-    summary.log_totals("audit finished");
+    summary.log_totals(if config.changes.is_empty() {
+        "audit finished"
+    } else {
+        "re-audit after a change finished"
+    });
     match summary.outcome() {
         RunOutcome::NothingEvaluated => {
             let reasons: Vec<&str> = summary
@@ -133,6 +177,72 @@ pub async fn handle_invocation(
         }),
         RunOutcome::AllPassed | RunOutcome::NotAllPassed => Ok(json),
     }
+}
+
+/// An event acknowledged without a run: logged, and answered with the reason.
+fn ignore(ignored: &Ignored) -> Json {
+    tracing::info!(reason = %ignored, "event ignored");
+    serde_json::json!({ "ignored": ignored.to_string() })
+}
+
+/// Whether a queued message is a change event (from the change queue's EventBridge rule).
+fn carries_change(record: &SqsMessage) -> bool {
+    record
+        .body
+        .as_deref()
+        .and_then(|body| serde_json::from_str::<Json>(body).ok())
+        .is_some_and(|body| is_change_event(&body))
+}
+
+/// Audits once for a batch of queued changes (the change queue is FIFO, so batches come one
+/// at a time, and the last run sees the last state): every change the batch reports, in one
+/// run, whose findings name them. Malformed or ignored events are acknowledged; the whole
+/// batch is retried only when its run could not start or lost findings.
+async fn audit_queued_changes(
+    clients: &Clients,
+    config: &AuditConfig,
+    fan_out: Option<&FanOut>,
+    event: &SqsEvent,
+) -> SqsBatchResponse {
+    let mut changes = Vec::new();
+    for record in &event.records {
+        let body = record.body.as_deref().and_then(|body| serde_json::from_str::<Json>(body).ok());
+        match body.as_ref().map(read_change) {
+            Some(Ok(change)) => changes.push(change),
+            Some(Err(ignored)) => {
+                ignore(&ignored);
+            }
+            None => {
+                tracing::info!(message_id = ?record.message_id, "a queued change that is not JSON: ignored")
+            }
+        }
+    }
+    let mut response = SqsBatchResponse::default();
+    if changes.is_empty() {
+        return response;
+    }
+    let config = AuditConfig { changes, ..config.clone() };
+    if let Err(error) = Box::pin(run(clients, &config, fan_out)).await {
+        let retried = matches!(
+            error,
+            InvocationError::Audit(_)
+                | InvocationError::FindingsLost { .. }
+                | InvocationError::NotQueued { .. }
+        );
+        tracing::error!(%error, retried, "re-audit after a change failed");
+        if retried {
+            response.batch_item_failures = event
+                .records
+                .iter()
+                .map(|record| {
+                    let mut failure = BatchItemFailure::default();
+                    failure.item_identifier = record.message_id.clone().unwrap_or_default();
+                    failure
+                })
+                .collect();
+        }
+    }
+    response
 }
 
 /// Whether a payload is an SQS event: records whose source is `aws:sqs`.

@@ -1,0 +1,135 @@
+//! Re-audit on a change to the chain, against moto over HTTP: the chain is broken after a first
+//! run, the function is invoked with the CloudTrail event of the change, and exactly the
+//! findings it affected turn FAILED, naming the change and who made it; a later scheduled run
+//! keeps that, and mending the chain drops it. Events that change nothing are acknowledged
+//! and ignored.
+
+mod support;
+
+use aws_sdk_securityhub::types::AwsSecurityFinding;
+use cis_monitor::config::AuditConfig;
+use cis_monitor::controls::Control;
+use cis_monitor::lambda::handle_invocation;
+use serde_json::Value as Json;
+use support::{Account, HOME, config_for, healthy};
+
+const EU: &str = "eu-west-1";
+const ACTOR: &str = "arn:aws:sts::123456789012:assumed-role/ops/ops-session";
+
+fn sample(name: &str) -> Json {
+    let path = format!("{}/events/{name}", env!("CARGO_MANIFEST_DIR"));
+    serde_json::from_str(&std::fs::read_to_string(path).expect("a sample event")).expect("JSON")
+}
+
+/// The sample DeleteMetricFilter event, for `control`'s filter of the healthy account.
+fn filter_deleted(control: Control) -> Json {
+    let mut event = sample("delete-metric-filter.json");
+    event["detail"]["requestParameters"]["filterName"] = healthy::filter_name(control).into();
+    event["detail"]["requestParameters"]["logGroupName"] = healthy::LOG_GROUP.into();
+    event
+}
+
+fn config() -> AuditConfig {
+    config_for(&[HOME, EU])
+}
+
+fn finding(findings: &[AwsSecurityFinding], control: Control) -> AwsSecurityFinding {
+    findings
+        .iter()
+        .find(|finding| finding.generator_id() == Some(&format!("cis-monitor/{}", control.id())))
+        .cloned()
+        .expect("a finding per control")
+}
+
+fn status(finding: &AwsSecurityFinding) -> &str {
+    finding.compliance().and_then(|c| c.status()).map(|s| s.as_str()).unwrap_or_default()
+}
+
+fn change_field<'a>(finding: &'a AwsSecurityFinding, key: &str) -> Option<&'a str> {
+    finding
+        .product_fields()
+        .and_then(|fields| fields.get(&format!("cis-monitor/change/{key}")))
+        .map(String::as_str)
+}
+
+async fn invoke(account: &Account, payload: &Json) -> Json {
+    handle_invocation(&account.clients(), &config(), None, payload, None).await.expect("handled")
+}
+
+async fn delete_filter(account: &Account, control: Control) {
+    let logs = aws_sdk_cloudwatchlogs::Client::new(&account.config);
+    logs.delete_metric_filter()
+        .log_group_name(healthy::LOG_GROUP)
+        .filter_name(healthy::filter_name(control))
+        .send()
+        .await
+        .expect("filter deleted");
+}
+
+#[tokio::test]
+async fn a_change_turns_exactly_the_findings_it_broke_and_names_who_made_it() {
+    let account = Account::healthy().await;
+    let scheduled = sample("scheduled.json");
+    invoke(&account, &scheduled).await;
+    delete_filter(&account, Control::KmsKeyChanges).await;
+
+    let summary = invoke(&account, &filter_deleted(Control::KmsKeyChanges)).await;
+    assert_eq!(summary["totals"]["failed"], 2, "CloudWatch.7 in both regions: {summary}");
+    for region in [HOME, EU] {
+        let findings = account.findings(region).await;
+        let broken = finding(&findings, Control::KmsKeyChanges);
+        assert_eq!(status(&broken), "FAILED");
+        let description = broken.description().unwrap_or_default();
+        let named = format!(
+            "Changed by DeleteMetricFilter of metric filter {} of log group {} by {ACTOR}",
+            healthy::filter_name(Control::KmsKeyChanges),
+            healthy::LOG_GROUP
+        );
+        assert!(description.contains(&named), "{description}");
+        assert_eq!(change_field(&broken, "EventName"), Some("DeleteMetricFilter"));
+        assert_eq!(change_field(&broken, "Actor"), Some(ACTOR));
+        assert_eq!(change_field(&broken, "SourceIp"), Some("203.0.113.7"));
+        for control in [Control::CloudTrailChanges, Control::VpcChanges] {
+            let untouched = finding(&findings, control);
+            assert_eq!(status(&untouched), "PASSED");
+            assert_eq!(change_field(&untouched, "EventName"), None, "its status did not change");
+        }
+    }
+
+    invoke(&account, &scheduled).await;
+    let kept = finding(&account.findings(HOME).await, Control::KmsKeyChanges);
+    assert_eq!(status(&kept), "FAILED");
+    assert_eq!(change_field(&kept, "EventName"), Some("DeleteMetricFilter"), "kept while the status stays");
+    assert!(kept.description().unwrap_or_default().contains(ACTOR));
+
+    let control = Control::KmsKeyChanges;
+    account.cis_filter(HOME, healthy::LOG_GROUP, control, control.canonical_pattern()).await;
+    invoke(&account, &scheduled).await;
+    let mended = finding(&account.findings(HOME).await, control);
+    assert_eq!(status(&mended), "PASSED");
+    assert_eq!(change_field(&mended, "EventName"), None, "a new status without a change drops it");
+}
+
+#[tokio::test]
+async fn events_that_change_nothing_are_acknowledged_and_ignored() {
+    let account = Account::healthy().await;
+    for name in ["failed-call.json", "unrelated-call.json"] {
+        let answer = invoke(&account, &sample(name)).await;
+        assert!(answer["ignored"].is_string(), "{name}: {answer}");
+    }
+    let mut elsewhere = filter_deleted(Control::KmsKeyChanges);
+    elsewhere["account"] = "210987654321".into();
+    elsewhere["detail"]["recipientAccountId"] = "210987654321".into();
+    let answer = invoke(&account, &elsewhere).await;
+    assert!(answer["ignored"].as_str().is_some_and(|reason| reason.contains("210987654321")), "{answer}");
+    assert!(account.findings(HOME).await.is_empty(), "no run was made");
+}
+
+#[tokio::test]
+async fn the_sample_change_events_run_an_audit() {
+    let account = Account::healthy().await;
+    for name in ["delete-metric-filter.json", "disable-alarm-actions.json"] {
+        let summary = invoke(&account, &sample(name)).await;
+        assert_eq!(summary["totals"]["passed"], 6, "{name}: nothing was broken in moto: {summary}");
+    }
+}
