@@ -47,9 +47,10 @@ lint:
 	cargo fmt --check
 	$(VENV_BIN)/python scripts/check_shared_features.py
 	cargo clippy --all-targets -- -D warnings
-	$(VENV_BIN)/cfn-lint template.yaml member-role.yaml
+	$(VENV_BIN)/cfn-lint template.yaml member-role.yaml forwarder.yaml
 	$(VENV_BIN)/sam validate --lint --template-file template.yaml
 	$(VENV_BIN)/sam validate --lint --template-file member-role.yaml
+	$(VENV_BIN)/sam validate --lint --template-file forwarder.yaml
 
 build:
 	scripts/setup-venv.sh lambda
