@@ -6,6 +6,9 @@
 #                         (any of compliant, large, organization)
 #                         [--members 50]        (organization: its member accounts)
 #                         [--cli-arg ARG]...    (passed on to `cis-monitor run`, e.g. --concurrency)
+#                         [--floor]             (organization: the emulator's floor, see 3.)
+#                         [--fan-out [--accounts-per-invocation 100] [--max-concurrency 10]]
+#                                               (organization: the Lambda's fan-out, see 3.)
 #
 #   1. scripts/setup-venv.sh test                         moto, boto3
 #   2. cargo build --release --bin cis-monitor --bin cis-monitor-lambda   (cached when unchanged;
@@ -27,7 +30,13 @@
 #        `cis-monitor run --organization --member-role cis-monitor-member --format json`, every
 #        region, as the management account. Then one run of the management account alone
 #        (`cis-monitor run --format json`): the summary derives the calls per member from the
-#        difference.
+#        difference. The runs also report moto's and the proxy's CPU meanwhile (--watch).
+#        --floor: scripts/bench_floor.py records one more run's requests and replays them, raw,
+#        at its most calls in flight, through the proxy and straight to moto: the emulator's
+#        floor for the same calls. --fan-out: scripts/bench_fan_out.py invokes
+#        cis-monitor-lambda with events/scheduled.json, which queues the accounts (a queue made
+#        in moto), then delivers them back as the SQS event source mapping would, in batches of
+#        --accounts-per-invocation to at most --max-concurrency processes at once.
 #   4. Lambda start: scripts/bench_lambda_start.py (exec -> first event handled, no AWS call).
 #   5. The summary: the targets, met or missed. The Lambda zip's size is reported when
 #      `make build` has made $CARGO_TARGET_DIR/lambda/cis-monitor-lambda/bootstrap.zip (flagged
@@ -49,6 +58,10 @@ accounts="compliant,large"
 members=50
 member_role="cis-monitor-member"
 cli_args=()
+floor=0
+fan_out=0
+accounts_per_invocation=100
+max_concurrency=10
 while (($#)); do
   case "$1" in
     --latency-ms) latency="${2:?--latency-ms needs a value}"; shift 2 ;;
@@ -61,6 +74,12 @@ while (($#)); do
     --members=*) members="${1#*=}"; shift ;;
     --cli-arg) cli_args+=("${2:?--cli-arg needs a value}"); shift 2 ;;
     --cli-arg=*) cli_args+=("${1#*=}"); shift ;;
+    --floor) floor=1; shift ;;
+    --fan-out) fan_out=1; shift ;;
+    --accounts-per-invocation) accounts_per_invocation="${2:?--accounts-per-invocation needs a value}"; shift 2 ;;
+    --accounts-per-invocation=*) accounts_per_invocation="${1#*=}"; shift ;;
+    --max-concurrency) max_concurrency="${2:?--max-concurrency needs a value}"; shift 2 ;;
+    --max-concurrency=*) max_concurrency="${1#*=}"; shift ;;
     -h | --help) sed -n '2,/^set /{/^#/p}' "$0"; exit 0 ;;
     *) echo "bench.sh: unknown argument '$1' (see --help)" >&2; exit 2 ;;
   esac
@@ -68,6 +87,8 @@ done
 [[ "$latency" =~ ^[0-9]+([.][0-9]+)?$ ]] || { echo "bench.sh: --latency-ms must be a number" >&2; exit 2; }
 [[ "$runs" =~ ^[0-9]+$ ]] || { echo "bench.sh: --runs must be a whole number" >&2; exit 2; }
 [[ "$members" =~ ^[0-9]+$ ]] || { echo "bench.sh: --members must be a whole number" >&2; exit 2; }
+[[ "$accounts_per_invocation" =~ ^[1-9][0-9]*$ ]] || { echo "bench.sh: --accounts-per-invocation must be a whole number > 0" >&2; exit 2; }
+[[ "$max_concurrency" =~ ^[1-9][0-9]*$ ]] || { echo "bench.sh: --max-concurrency must be a whole number > 0" >&2; exit 2; }
 
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/cis-monitor/target}"
 python="$repo/.venv/bin/python"
@@ -173,7 +194,7 @@ for account in "${account_list[@]}"; do
 
   step "Account '$account': cis-monitor run${run_args[*]+ ${run_args[*]}} --format json${cli_args[*]+ ${cli_args[*]}}, every region, publishing ($latency ms per call, 1 + $runs runs)"
   "$python" scripts/bench_measure.py run --account "$account" --proxy "$proxy_url" --runs "$runs" \
-    --latency-ms "$latency" --json "$state/$account.json" -- \
+    --latency-ms "$latency" --json "$state/$account.json" --watch moto="$moto_pid" --watch proxy="$proxy_pid" -- \
     "${cli_env[@]}" "$cli" run ${run_args[@]+"${run_args[@]}"} --format json ${cli_args[@]+"${cli_args[@]}"}
   results+=("$state/$account.json")
   if [[ "$account" == organization ]]; then
@@ -182,6 +203,21 @@ for account in "${account_list[@]}"; do
       --json "$state/$account-alone.json" -- \
       "${cli_env[@]}" "$cli" run --format json ${cli_args[@]+"${cli_args[@]}"}
     results+=("$state/$account-alone.json")
+    if ((floor)); then
+      step "Account '$account': the emulator's floor (one more run recorded, its calls replayed raw)"
+      "$python" scripts/bench_floor.py --account "$account" --proxy "$proxy_url" --moto "$moto_url" \
+        --watch moto="$moto_pid" --watch proxy="$proxy_pid" --json "$state/$account-floor.json" -- \
+        "${cli_env[@]}" "$cli" run ${run_args[@]+"${run_args[@]}"} --format json ${cli_args[@]+"${cli_args[@]}"}
+      results+=("$state/$account-floor.json")
+    fi
+    if ((fan_out)); then
+      step "Account '$account': fan-out, cis-monitor-lambda scheduled then fed the queue ($accounts_per_invocation accounts per invocation, at most $max_concurrency at once)"
+      "$python" scripts/bench_fan_out.py --binary "$lambda_bin" --proxy "$proxy_url" --moto "$moto_url" \
+        --event events/scheduled.json --member-role "$member_role" --logs "$state/fan-out" \
+        --accounts-per-invocation "$accounts_per_invocation" --max-concurrency "$max_concurrency" \
+        --json "$state/$account-fan-out.json"
+      results+=("$state/$account-fan-out.json")
+    fi
   fi
   stop_all
 done

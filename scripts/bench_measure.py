@@ -1,14 +1,16 @@
 #!/usr/bin/env python3
 """Measurement and report helpers of scripts/bench.sh (not meant to be run by hand).
 
-bench_measure.py run --account NAME --proxy URL --runs N --json FILE -- COMMAND...
+bench_measure.py run --account NAME --proxy URL --runs N [--watch NAME=PID]... --json FILE -- COMMAND...
     Runs COMMAND (cis-monitor run --format json ...) once on the freshly seeded account
     ("first": no earlier findings in Security Hub) and then N more times ("steady": the
     findings of the previous run are read back, as in every scheduled run after the first).
     Each run: POST <proxy>/__proxy/reset, the command under /usr/bin/time -v with a monotonic
     clock around it, then GET <proxy>/__proxy/stats. Peak RSS is time's "Maximum resident set
     size"; without /usr/bin/time, a wrapper process reports getrusage(RUSAGE_CHILDREN).ru_maxrss
-    (the child's VmHWM). Prints the account's figures and writes them to FILE.
+    (the child's VmHWM). --watch moto=PID: also the CPU that process used during each run
+    (utime + stime of /proc/PID/stat), to tell cis-monitor's time from the emulator's. Prints
+    the account's figures and writes them to FILE.
 
 bench_measure.py alone --account NAME --proxy URL --json FILE -- COMMAND...
     One more run, after the organization's: COMMAND audits the management account alone
@@ -18,6 +20,7 @@ bench_measure.py alone --account NAME --proxy URL --json FILE -- COMMAND...
 
 bench_measure.py summary --latency-ms L FILE...
     The summary table: each target of the issue, the figure measured, met or missed by how much.
+    Also reads the results of bench_floor.py (the emulator's floor) and bench_fan_out.py.
 
 bench_measure.py _rusage COMMAND...   (internal) run COMMAND, then print its ru_maxrss to fd 3.
 """
@@ -61,6 +64,16 @@ def proxy(url: str, path: str, method: str = "GET") -> dict:
     request = urllib.request.Request(url.rstrip("/") + path, data=b"" if method == "POST" else None, method=method)
     with urllib.request.urlopen(request, timeout=10) as response:
         return json.load(response)
+
+
+def process_cpu(pid: int) -> float | None:
+    """The CPU time (user + system) process `pid` has used so far, in seconds."""
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            fields = stat.read().rsplit(")", 1)[1].split()
+    except (OSError, IndexError):
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def measure(command: list[str]) -> dict:
@@ -117,9 +130,11 @@ def rusage_wrapper(fd: int, command: list[str]) -> None:
     sys.exit(status)
 
 
-def one_run(label: str, proxy_url: str, command: list[str]) -> dict:
+def one_run(label: str, proxy_url: str, command: list[str], watch: dict[str, int] | None = None) -> dict:
     proxy(proxy_url, "/__proxy/reset", "POST")
+    before = {name: process_cpu(pid) for name, pid in (watch or {}).items()}
     result = measure(command)
+    watched = {name: (process_cpu(pid) or 0) - (before[name] or 0) for name, pid in (watch or {}).items()}
     stats = proxy(proxy_url, "/__proxy/stats?timeline=1")
     try:
         summary = json.loads(result["stdout"])
@@ -136,6 +151,7 @@ def one_run(label: str, proxy_url: str, command: list[str]) -> dict:
         "wall": result["wall"],
         "timeElapsed": result["timeElapsed"],
         "cpu": result["cpu"],
+        "processCpu": watched,
         "maxRssKiB": result["maxRssKiB"],
         "rssSource": result["rssSource"],
         "exit": result["exit"],
@@ -200,8 +216,9 @@ def print_calls(title: str, calls: dict) -> None:
 
 def command_run(args: argparse.Namespace) -> None:
     command = args.command[1:] if args.command[:1] == ["--"] else args.command
-    runs = [one_run("first", args.proxy, command)]
-    runs += [one_run(f"steady {n}", args.proxy, command) for n in range(1, args.runs + 1)]
+    watch = {name: int(pid) for name, _, pid in (item.partition("=") for item in args.watch)}
+    runs = [one_run("first", args.proxy, command, watch)]
+    runs += [one_run(f"steady {n}", args.proxy, command, watch) for n in range(1, args.runs + 1)]
     for run in runs:
         if run["error"]:
             print(
@@ -232,6 +249,10 @@ def command_run(args: argparse.Namespace) -> None:
             f"  {run['label']:<9}  {run['wall']:>12.3f} s    {run['timeElapsed'] or '-':>7}  {cpu:>6}  "
             f"{run['totalCalls']:>5}  {rss:>9}  {run['exit']:>4}  {verdicts(run['totals'])}"
         )
+    for run in runs:
+        if run["processCpu"]:
+            others = ", ".join(f"{name} {seconds:.2f} s" for name, seconds in run["processCpu"].items())
+            print(f"  {run['label']:<9}  CPU meanwhile of {others} (wall {run['wall']:.2f} s)")
     if steady:
         print(
             f"  median wall, steady runs: {result['medianSteadyWall']:.3f} s "
@@ -367,6 +388,47 @@ def organization_rows(
     return rows, notes
 
 
+def emulator_rows(organization: dict, floor: dict | None, fan_out: dict | None) -> list[tuple[str, str, str]]:
+    """The emulator's share (moto's CPU during the runs, its floor) and the fan-out's figures."""
+    rows = []
+    steady = organization["runs"][1:] or organization["runs"]
+    middle = sorted(steady, key=lambda run: run["wall"])[len(steady) // 2]
+    if middle.get("processCpu"):
+        rows.append(
+            (
+                "organization: emulator CPU during the median run",
+                ", ".join(f"{name} {seconds:.2f} s" for name, seconds in middle["processCpu"].items())
+                + f" in {middle['wall']:.2f} s wall (cis-monitor {middle['cpu'] or 0:.2f} s)",
+                "figure",
+            )
+        )
+    if floor:
+        record, via_proxy, straight = floor["record"], floor["proxy"], floor["moto"]
+        moto_cpu = via_proxy["processCpu"].get("moto")
+        rows.append(
+            (
+                "organization: emulator floor (the run's calls replayed raw)",
+                f"{via_proxy['wall']:.2f} s through the proxy, {straight['wall']:.2f} s straight to moto"
+                f" ({record['calls']} calls, {via_proxy['concurrency']} threads"
+                + (f"; moto CPU {moto_cpu:.2f} s" if moto_cpu is not None else "")
+                + ")",
+                "figure",
+            )
+        )
+    if fan_out:
+        rows.append(
+            (
+                f"fan-out: {fan_out['accountsPerInvocation']} accounts per invocation, "
+                f"MaximumConcurrency {fan_out['maxConcurrency']}",
+                f"wall {fan_out['wall']:.2f} s, CPU {fan_out['cpu']:.2f} s summed, max peak RSS "
+                f"{fan_out['maxRssKiB'] / MIB:.1f} MiB, {fan_out['invocations']} invocations, "
+                f"{fan_out['totalCalls']} calls, {fan_out['retried']} retried",
+                "figure" if not fan_out["retried"] else "FAILURES",
+            )
+        )
+    return rows
+
+
 def verdict(met: bool, miss: str) -> str:
     return "met" if met else f"MISSED {miss}"
 
@@ -401,6 +463,7 @@ def command_summary(args: argparse.Namespace) -> None:
     alone = {}
     seeding = {}
     lambda_start = None
+    floor = fan_out = None
     for path in args.files:
         with open(path) as handle:
             data = json.load(handle)
@@ -410,6 +473,10 @@ def command_summary(args: argparse.Namespace) -> None:
             alone[data["aloneOf"]] = data
         elif "seeded" in data:
             seeding[data["seeded"]] = data
+        elif "floorOf" in data:
+            floor = data
+        elif "fanOut" in data:
+            fan_out = data["fanOut"]
         else:
             lambda_start = data
     rows = [
@@ -484,6 +551,7 @@ def command_summary(args: argparse.Namespace) -> None:
     if "organization" in accounts:
         organization, notes = organization_rows(accounts["organization"], alone.get("organization"))
         rows.extend(organization)
+        rows.extend(emulator_rows(accounts["organization"], floor, fan_out))
     if lambda_start:
         rows.append(
             (
@@ -532,6 +600,7 @@ def main() -> None:
     run.add_argument("--runs", type=int, default=3)
     run.add_argument("--latency-ms", type=float, default=0.0)
     run.add_argument("--json", required=True)
+    run.add_argument("--watch", action="append", default=[], help="NAME=PID: report that process's CPU per run")
     run.add_argument("command", nargs=argparse.REMAINDER)
     alone = sub.add_parser("alone")
     alone.add_argument("--account", required=True)
