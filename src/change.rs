@@ -166,7 +166,9 @@ pub fn read_change(payload: &Json) -> Result<ChainChange, Ignored> {
     }
 }
 
-/// The identifiers among a call's request parameters; never a subscription's endpoint.
+/// The identifiers among a call's request parameters, the most specific only (a filter's
+/// name, not its log group: every chain through the group would look touched); never a
+/// subscription's endpoint.
 fn names(parameters: &Json) -> Vec<String> {
     const KEYS: [&str; 8] = [
         "name",
@@ -178,8 +180,10 @@ fn names(parameters: &Json) -> Vec<String> {
         "subscriptionArn",
         "keyId",
     ];
+    let names_a_filter = parameters.get("filterName").is_some();
     let mut names: Vec<String> = KEYS
         .iter()
+        .filter(|key| !(names_a_filter && **key == "logGroupName"))
         .filter_map(|key| parameters.get(*key).and_then(Json::as_str))
         .map(str::to_string)
         .collect();
@@ -262,7 +266,7 @@ mod tests {
         );
         let change = read_change(&event).expect("a change");
         assert_eq!(change.account, "123456789012");
-        assert_eq!(change.names, ["CloudTrail/management-events", "CIS-KMS-filter"]);
+        assert_eq!(change.names, ["CIS-KMS-filter"], "the filter, not every chain of its log group");
         assert_eq!(
             change.sentence(),
             "DeleteMetricFilter of metric filter CIS-KMS-filter of log group CloudTrail/management-events by arn:aws:sts::123456789012:assumed-role/ops/ops-session at 2026-12-01T10:00:00Z from 203.0.113.7"

@@ -29,6 +29,33 @@ impl Timestamp {
         self.millis
     }
 
+    /// The time an RFC 3339 text in UTC names, as CloudTrail (`2026-12-01T10:00:00Z`) and
+    /// this type (with milliseconds) write it; finer fractions are cut to the millisecond.
+    /// `None` for any other text, offsets other than `Z` included.
+    pub fn parse(text: &str) -> Option<Self> {
+        let (date, time) = text.strip_suffix('Z')?.split_once('T')?;
+        let (clock, fraction) = time.split_once('.').unwrap_or((time, ""));
+        let fields = |text: &str, separator: char| -> Option<[i64; 3]> {
+            let mut parts = text.split(separator).map(|part| part.parse::<u16>().ok().map(i64::from));
+            let fields = [parts.next()??, parts.next()??, parts.next()??];
+            parts.next().is_none().then_some(fields)
+        };
+        let [year, month, day] = fields(date, '-')?;
+        let [hour, minute, second] = fields(clock, ':')?;
+        let valid = (1..=12).contains(&month)
+            && (1..=31).contains(&day)
+            && hour < 24
+            && minute < 60
+            && second <= 60
+            && fraction.bytes().all(|byte| byte.is_ascii_digit());
+        if !valid {
+            return None;
+        }
+        let millis: i64 = format!("{fraction:0<3}")[..3].parse().ok()?;
+        let seconds = days_from_civil(year, month, day) * 86_400 + hour * 3600 + minute * 60 + second;
+        Some(Timestamp { millis: seconds * 1000 + millis })
+    }
+
     /// How long before `later` this is; zero when `later` is not later.
     pub fn elapsed_until(self, later: Timestamp) -> Duration {
         Duration::from_millis(u64::try_from(later.millis - self.millis).unwrap_or(0))
@@ -68,6 +95,17 @@ impl Serialize for Timestamp {
     }
 }
 
+/// The day count since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's
+/// `days_from_civil`).
+fn days_from_civil(year: i64, month: i64, day: i64) -> i64 {
+    let year = if month <= 2 { year - 1 } else { year };
+    let era = year.div_euclid(400);
+    let year_of_era = year - era * 400;
+    let day_of_year = (153 * ((month + 9) % 12) + 2) / 5 + day - 1;
+    let day_of_era = year_of_era * 365 + year_of_era / 4 - year_of_era / 100 + day_of_year;
+    era * 146_097 + day_of_era - 719_468
+}
+
 /// The proleptic Gregorian date of the day `days` after 1970-01-01 (Howard Hinnant's
 /// `civil_from_days`).
 fn civil_from_days(days: i64) -> (i64, i64, i64) {
@@ -99,9 +137,33 @@ mod tests {
         ];
         for (millis, text) in cases {
             assert_eq!(Timestamp::from_millis(millis).to_string(), text, "{millis}");
+            assert_eq!(Timestamp::parse(text), Some(Timestamp::from_millis(millis)), "{text}");
         }
         let time = UNIX_EPOCH + Duration::from_millis(1_795_400_000_123);
         assert_eq!(Timestamp::from(time), Timestamp::from_millis(1_795_400_000_123));
+    }
+
+    #[test]
+    fn cloudtrails_times_parse_and_other_texts_do_not() {
+        let cloudtrail = Timestamp::parse("2026-11-23T02:13:20Z");
+        assert_eq!(cloudtrail, Some(Timestamp::from_millis(1_795_400_000_000)));
+        assert_eq!(
+            Timestamp::parse("2026-11-23T02:13:20.1234Z"),
+            Some(Timestamp::from_millis(1_795_400_000_123))
+        );
+        for text in [
+            "",
+            "2026-11-23",
+            "2026-11-23T02:13:20",
+            "2026-11-23T02:13:20+01:00",
+            "2026-13-01T00:00:00Z",
+            "2026-11-23T24:00:00Z",
+            "2026-11-23T02:13:20.x1Z",
+            "2026-11-23T02:13Z",
+            "2026-11-23-01T02:13:20Z",
+        ] {
+            assert_eq!(Timestamp::parse(text), None, "{text}");
+        }
     }
 
     #[test]

@@ -13,6 +13,7 @@ use cis_monitor::controls::Control;
 use cis_monitor::lambda::handle_invocation;
 use serde_json::{Value as Json, json};
 use support::organization::{EU, Organization};
+use support::queue::{receive_all, retried};
 use support::{ACCOUNT, HOME, Proxy, config_for};
 
 /// The function's settings: the organization, both regions.
@@ -27,46 +28,6 @@ async fn queue(organization: &Organization, accounts_per_invocation: usize) -> (
     let created = sqs.create_queue().queue_name("cis-monitor-accounts").send().await.expect("queue created");
     let queue_url = created.queue_url().expect("a queue URL").to_string();
     (sqs, FanOut { queue_url, accounts_per_invocation })
-}
-
-/// Every message of the queue, received (and so hidden for the visibility timeout), as the
-/// records of an SQS event.
-async fn receive_all(sqs: &aws_sdk_sqs::Client, queue_url: &str) -> Vec<Json> {
-    let mut records = Vec::new();
-    loop {
-        let received = sqs
-            .receive_message()
-            .queue_url(queue_url)
-            .max_number_of_messages(10)
-            .send()
-            .await
-            .expect("received");
-        if received.messages().is_empty() {
-            return records;
-        }
-        records.extend(received.messages().iter().map(|message| {
-            json!({
-                "messageId": message.message_id(),
-                "receiptHandle": message.receipt_handle(),
-                "body": message.body(),
-                "attributes": {},
-                "messageAttributes": {},
-                "eventSource": "aws:sqs",
-                "eventSourceARN": "arn:aws:sqs:us-east-1:123456789012:cis-monitor-accounts",
-                "awsRegion": HOME,
-            })
-        }));
-    }
-}
-
-/// The message ids an SQS batch response asks to retry.
-fn retried(response: &Json) -> BTreeSet<String> {
-    response["batchItemFailures"]
-        .as_array()
-        .expect("a batch response")
-        .iter()
-        .map(|failure| failure["itemIdentifier"].as_str().expect("an id").to_string())
-        .collect()
 }
 
 fn body_account(record: &Json) -> String {

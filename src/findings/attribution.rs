@@ -8,41 +8,59 @@ use std::collections::BTreeMap;
 
 use crate::change::ChainChange;
 use crate::evaluate::{Status, Verdict};
+use crate::time::Timestamp;
 
 use super::PriorFinding;
 
 /// The prefix of the `ProductFields` keys that name the change behind a verdict.
 pub const CHANGE_PREFIX: &str = "cis-monitor/change/";
 
-/// The change to name in the finding on `verdict`: one of the run's `changes` when the status
-/// is new (the one that names a resource of the chain, before or after, else the latest);
-/// else the one the earlier finding named.
+/// The change to name in the finding on `verdict`, among the run's `changes` those that name a
+/// resource of its chain (now, at the earlier finding, or before the earlier finding's
+/// status), the latest first:
+///
+/// - a new status: that change; none when no change touched the chain (a guess would name an
+///   innocent);
+/// - the status of the earlier finding: the change it named;
+/// - that status without a change named: the change, when it was made before the run that
+///   first gave the status. That run read the state after the change, before the change's
+///   own event arrived (a burst split across batches), so the change is what turned it.
 pub fn attribution(
     verdict: &Verdict,
     prior: Option<&PriorFinding>,
     changes: &[ChainChange],
 ) -> Option<ChainChange> {
     let prior = prior?;
-    if prior.status == Some(verdict.status) {
-        return prior.change.clone();
-    }
     let mut resources = prior.chain_names.clone();
+    resources.extend(prior.chain_before.iter().cloned());
     resources.extend(verdict.evidence.names().map(str::to_string));
     let touches = |change: &&ChainChange| {
         change.names.iter().any(|name| resources.iter().any(|resource| names_same(resource, name)))
     };
-    latest(changes.iter().filter(touches)).or_else(|| latest(changes.iter())).cloned()
+    let touching = latest(changes.iter().filter(touches));
+    if prior.status != Some(verdict.status) {
+        return touching.cloned();
+    }
+    if prior.change.is_some() {
+        return prior.change.clone();
+    }
+    let since = prior.status_since?;
+    touching.filter(|change| Timestamp::parse(&change.event_time).is_some_and(|made| made <= since)).cloned()
 }
 
 /// The change made last, by its event time.
 fn latest<'a>(changes: impl Iterator<Item = &'a ChainChange>) -> Option<&'a ChainChange> {
-    changes.max_by(|a, b| a.event_time.cmp(&b.event_time))
+    changes.max_by_key(|change| Timestamp::parse(&change.event_time))
 }
 
-/// Whether `resource` (a name or ARN from the evidence) is what `name` (from a call's
-/// parameters, a name or an ARN) names: the same, or the ARN's last part.
+/// Whether `name` (from a call's parameters, a name or an ARN) names `resource` (a name or ARN
+/// from the evidence) or a part of it: the same, the ARN's last part, or an ARN under it (a
+/// subscription of the topic).
 fn names_same(resource: &str, name: &str) -> bool {
-    resource == name || resource.ends_with(&format!("/{name}")) || resource.ends_with(&format!(":{name}"))
+    resource == name
+        || resource.ends_with(&format!("/{name}"))
+        || resource.ends_with(&format!(":{name}"))
+        || name.starts_with(&format!("{resource}:"))
 }
 
 /// The `ProductFields` that name `change`.
@@ -123,6 +141,8 @@ mod tests {
             status: Some(status),
             chain_names: chain_names.iter().map(ToString::to_string).collect(),
             change,
+            status_since: Timestamp::parse("2026-12-01T10:00:03.000Z"),
+            chain_before: Vec::new(),
         }
     }
 
@@ -135,8 +155,22 @@ mod tests {
         let named = attribution(&verdict(Status::Failed, None), Some(&before), &changes);
         assert_eq!(named, Some(deleted), "the deleted filter was in the earlier chain");
         let stranger = prior(Status::Passed, &["other-filter"], None);
-        let latest = attribution(&verdict(Status::Failed, None), Some(&stranger), &changes);
-        assert_eq!(latest, Some(unrelated), "none touched it: the latest change");
+        let guessed = attribution(&verdict(Status::Failed, None), Some(&stranger), &changes);
+        assert_eq!(guessed, None, "none touched it: no change is blamed");
+        let unsubscribed = change(
+            "Unsubscribe",
+            &["arn:aws:sns:us-east-1:123456789012:cis:0f1e2d3c"],
+            "2026-12-01T10:00:00Z",
+        );
+        let named =
+            attribution(&verdict(Status::Failed, None), Some(&before), std::slice::from_ref(&unsubscribed));
+        assert_eq!(named, Some(unsubscribed), "a subscription of the chain's topic");
+        let other_topic = change(
+            "Unsubscribe",
+            &["arn:aws:sns:us-east-1:123456789012:cis-other:0f1e"],
+            "2026-12-01T10:00:00Z",
+        );
+        assert_eq!(attribution(&verdict(Status::Failed, None), Some(&before), &[other_topic]), None);
     }
 
     #[test]
@@ -146,6 +180,22 @@ mod tests {
         assert_eq!(attribution(&verdict(Status::Failed, None), Some(&failed), &[]), Some(deleted));
         assert_eq!(attribution(&verdict(Status::Passed, Some("cis-kms")), Some(&failed), &[]), None);
         assert_eq!(attribution(&verdict(Status::Failed, None), None, &[]), None, "no earlier finding");
+    }
+
+    #[test]
+    fn a_change_whose_event_came_after_the_run_that_turned_the_status_is_named_then() {
+        let before = change("DeleteMetricFilter", &["cis-kms"], "2026-12-01T10:00:00Z");
+        let after = change("DeleteMetricFilter", &["cis-kms"], "2026-12-01T10:05:00Z");
+        let turned =
+            PriorFinding { chain_before: vec!["cis-kms".to_string()], ..prior(Status::Failed, &[], None) };
+        let failed = verdict(Status::Failed, None);
+        assert_eq!(attribution(&failed, Some(&turned), std::slice::from_ref(&before)), Some(before));
+        assert_eq!(attribution(&failed, Some(&turned), &[after]), None, "made after: it turned nothing");
+        let unrelated = change("DeleteAlarms", &["cis-vpc-alarm"], "2026-12-01T10:00:00Z");
+        assert_eq!(attribution(&failed, Some(&turned), &[unrelated]), None, "not its chain");
+        let unknown = PriorFinding { status_since: None, ..turned };
+        let early = change("DeleteMetricFilter", &["cis-kms"], "2026-12-01T09:00:00Z");
+        assert_eq!(attribution(&failed, Some(&unknown), &[early]), None, "since when, unknown");
     }
 
     #[test]

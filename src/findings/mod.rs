@@ -4,7 +4,9 @@
 //! - `Id` = `cis-monitor/<account>/<region>/<control>`, `GeneratorId` = `cis-monitor/<control>`;
 //! - `ProductArn` = the account's default product in the region and partition;
 //! - `CreatedAt`/`FirstObservedAt` kept from the previous run, `UpdatedAt`/`LastObservedAt` now;
-//! - `ProductFields` keys under `cis-monitor/evidence/`, and under `cis-monitor/change/` the
+//! - `ProductFields` keys under `cis-monitor/evidence/` (`StatusSince`: the start of the run
+//!   that first gave the status, and `ChainBefore`: the chain's names before it, a JSON list,
+//!   both kept while the status stays), and under `cis-monitor/change/` the
 //!   change to the chain that turned the verdict to its status, when a change-triggered run
 //!   saw it.
 
@@ -33,6 +35,10 @@ pub const FINDING_TYPE: &str =
 pub const ID_PREFIX: &str = "cis-monitor/";
 /// The prefix of every `ProductFields` key this tool writes.
 pub const EVIDENCE_PREFIX: &str = "cis-monitor/evidence/";
+/// The evidence key (after [`EVIDENCE_PREFIX`]) of the time the status was first given.
+pub const STATUS_SINCE: &str = "StatusSince";
+/// The evidence key (after [`EVIDENCE_PREFIX`]) of the chain's names before the status.
+pub const CHAIN_BEFORE: &str = "ChainBefore";
 
 /// An ASFF severity label.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -225,6 +231,10 @@ pub struct PriorFinding {
     pub chain_names: Vec<String>,
     /// The change it named as the cause of its status, if any.
     pub change: Option<ChainChange>,
+    /// When a run first gave it its status, if it says.
+    pub status_since: Option<Timestamp>,
+    /// The names of the chain before that status, as it said them.
+    pub chain_before: Vec<String>,
 }
 
 /// The `Id` of the finding on `control` in `region` of `account`.
@@ -282,6 +292,18 @@ pub fn build_finding(
         },
     };
     finding.product_fields = product_fields(verdict);
+    let (status_since, chain_before) = match prior {
+        Some(prior) if prior.status == Some(verdict.status) => (prior.status_since, &prior.chain_before),
+        Some(prior) => (Some(now), &prior.chain_names),
+        None => (Some(now), &Vec::new()),
+    };
+    if let Some(since) = status_since {
+        finding.product_fields.insert(format!("{EVIDENCE_PREFIX}{STATUS_SINCE}"), since.to_string());
+    }
+    if !chain_before.is_empty() {
+        let names = serde_json::to_string(chain_before).unwrap_or_default();
+        finding.product_fields.insert(format!("{EVIDENCE_PREFIX}{CHAIN_BEFORE}"), truncate(&names, 2048));
+    }
     finding.resources.extend(chain_resources(verdict, identity));
     finding
 }

@@ -18,9 +18,11 @@ use crate::clients::Clients;
 use crate::error::ApiFailure;
 use crate::evaluate::Status;
 use crate::findings::{
-    EVIDENCE_PREFIX, PriorFinding, RecordState, change_from_fields, product_arn, region_id_prefix,
+    CHAIN_BEFORE, EVIDENCE_PREFIX, PriorFinding, RecordState, STATUS_SINCE, change_from_fields, product_arn,
+    region_id_prefix,
 };
 use crate::identity::Identity;
+use crate::time::Timestamp;
 
 /// The evidence fields that name a resource of the chain.
 const CHAIN_NAME_FIELDS: [&str; 9] = [
@@ -112,6 +114,13 @@ async fn read_region(client: &Client, identity: &Identity, region: &str) -> Regi
                         .filter_map(|key| fields.get(&format!("{EVIDENCE_PREFIX}{key}")).cloned())
                         .collect(),
                     change: change_from_fields(&fields),
+                    status_since: fields
+                        .get(&format!("{EVIDENCE_PREFIX}{STATUS_SINCE}"))
+                        .and_then(|since| Timestamp::parse(since)),
+                    chain_before: fields
+                        .get(&format!("{EVIDENCE_PREFIX}{CHAIN_BEFORE}"))
+                        .and_then(|names| serde_json::from_str(names).ok())
+                        .unwrap_or_default(),
                 },
             );
         }

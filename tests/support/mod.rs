@@ -5,6 +5,7 @@
 pub mod healthy;
 pub mod inventory;
 pub mod organization;
+pub mod queue;
 
 use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};
