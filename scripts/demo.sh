@@ -17,6 +17,9 @@
 #   6. cargo lambda watch                       the function, pointed at the proxy
 #   7. cargo lambda invoke                      with events/scheduled.json; prints the summary
 #   8. scripts/show_findings.py                 the findings each region's Security Hub holds
+#   9. drift: scripts/replay_call.py makes in moto the call events/delete-metric-filter.json
+#      reports (someone deletes CloudWatch.5's metric filter); cargo lambda invoke with that
+#      event; the findings again: CloudWatch.5 FAILED, naming the call and who made it
 #
 # Everything started here is stopped on exit, also on failure or Ctrl-C.
 # Environment: CARGO_TARGET_DIR (default ~/.cache/cis-monitor/target), DEMO_MOTO_PORT (5123),
@@ -110,5 +113,28 @@ cat <<EOF
 Expected: CloudWatch.5 PASSED, CloudWatch.7 FAILED (CLOUDTRAIL_METRIC_FILTER_NOT_VALID),
 CloudWatch.14 FAILED (SNS_SUBSCRIPTION_NOT_PRESENT) in each region; findings in us-east-1 and
 eu-west-1 only, since Security Hub is not enabled in ap-southeast-2.
+EOF
+
+drift="events/delete-metric-filter.json"
+step "Drift: someone deletes CloudWatch.5's metric filter (the call $drift reports, made in moto)"
+"$python" scripts/replay_call.py --endpoint "$endpoint" "$drift"
+
+step "Invoking $bin with $drift, as the change queue would"
+if ! cargo lambda invoke "$bin" --invoke-address 127.0.0.1 --invoke-port "$watch_port" --data-file "$drift" \
+  --output-format json >"$state/drift.json" 2>"$state/invoke.err"; then
+  echo "demo.sh: the invocation with $drift failed:" >&2
+  cat -- "$state/drift.json" "$state/invoke.err" >&2
+  exit 1
+fi
+echo "Totals returned by the function (the summary is in .demo/drift.json):"
+"$python" -c 'import json, sys; print(json.dumps(json.load(sys.stdin)["totals"]))' <"$state/drift.json"
+
+step "Findings after the change (read back from moto)"
+"$python" scripts/show_findings.py --endpoint "$endpoint" --regions "$regions"
+
+cat <<EOF
+
+Expected: CloudWatch.5 FAILED in each region now, naming DeleteMetricFilter, who made it and
+when (from the event); the other findings as before.
 Function log: .demo/watch.log. moto, the proxy and the watch server stop when this script exits.
 EOF

@@ -30,6 +30,8 @@ import boto3
 from botocore.exceptions import BotoCoreError, ClientError
 
 GENERATOR_PREFIX = "cis-monitor/"
+# The ASFF contract's keys of the change that turned a finding's status (README, Findings).
+CHANGE_PREFIX = "cis-monitor/change/"
 DESCRIPTION_WIDTH = 90
 DEFAULT_ROLE = "OrganizationAccountAccessRole"
 
@@ -116,6 +118,21 @@ def row(region: str, finding: dict) -> list[str]:
     ]
 
 
+def change_note(region: str, finding: dict) -> str:
+    """The change a finding names as the cause of its status, as a line under the table; empty
+    when it names none."""
+    fields = finding.get("ProductFields") or {}
+    name = fields.get(f"{CHANGE_PREFIX}EventName")
+    if not name:
+        return ""
+    control = finding.get("GeneratorId", "")[len(GENERATOR_PREFIX) :]
+    status = finding.get("Compliance", {}).get("Status", "-")
+    resource = fields.get(f"{CHANGE_PREFIX}Resource", "?")
+    by = fields.get(f"{CHANGE_PREFIX}Actor", "an unknown caller")
+    at = fields.get(f"{CHANGE_PREFIX}EventTime", "?")
+    return f"{region} {control} {status} since {name} of {resource} by {by} at {at}"
+
+
 def control_order(control: str) -> tuple:
     head, _, number = control.partition(".")
     return (head, int(number) if number.isdigit() else 0, control)
@@ -132,6 +149,7 @@ def record(region: str, finding: dict) -> dict:
         "Status": finding.get("Compliance", {}).get("Status"),
         "ReasonCode": reasons[0].get("ReasonCode"),
         "RecordState": finding.get("RecordState"),
+        "ChangedBy": (finding.get("ProductFields") or {}).get(f"{CHANGE_PREFIX}EventName"),
     }
 
 
@@ -153,6 +171,7 @@ def show_account(regions: list[str], endpoint: str | None, caller: boto3.session
             continue
         found.sort(key=lambda f: control_order(f.get("GeneratorId", "")[len(GENERATOR_PREFIX) :]))
         rows.extend(row(region, f) for f in found)
+        notes.extend(note for note in (change_note(region, f) for f in found) if note)
 
     if rows:
         widths = [max(len(r[i]) for r in [header, *rows]) for i in range(len(header) - 1)]

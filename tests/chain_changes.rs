@@ -248,3 +248,44 @@ async fn a_burst_of_changes_costs_a_run_per_batch_and_leaves_the_final_state_nam
         }
     }
 }
+
+#[test]
+fn the_command_line_invokes_the_function_with_an_event_file() {
+    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().expect("runtime");
+    let account = runtime.block_on(Account::healthy());
+    let dir = std::env::temp_dir().join(format!("cis-monitor-invoke-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("a temporary directory");
+    let event = dir.join("event.json");
+    std::fs::write(&event, filter_deleted(Control::KmsKeyChanges).to_string()).expect("event written");
+    let garbage = dir.join("garbage.json");
+    std::fs::write(&garbage, "{ not json").expect("garbage written");
+    let invoke = |payload: &std::path::Path| {
+        std::process::Command::new(env!("CARGO_BIN_EXE_cis-monitor"))
+            .arg("invoke")
+            .arg(payload)
+            .env_clear()
+            .env("AWS_ENDPOINT_URL", account.moto.aws_endpoint())
+            .env("AWS_REGION", HOME)
+            .env("AWS_ACCESS_KEY_ID", "testing")
+            .env("AWS_SECRET_ACCESS_KEY", "testing")
+            .env("CIS_MONITOR_REGIONS", HOME)
+            .output()
+            .expect("cis-monitor runs")
+    };
+
+    let scheduled = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("events/scheduled.json");
+    assert_eq!(invoke(&scheduled).status.code(), Some(0), "the first, scheduled run");
+    runtime.block_on(delete_filter(&account, Control::KmsKeyChanges));
+    let output = invoke(&event);
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert_eq!(output.status.code(), Some(0), "{stdout}\n{}", String::from_utf8_lossy(&output.stderr));
+    let summary: Json = serde_json::from_str(&stdout).expect("the function's answer, as JSON");
+    assert_eq!(summary["totals"]["failed"], 1, "{summary}");
+    let broken = finding(&runtime.block_on(account.findings(HOME)), Control::KmsKeyChanges);
+    assert_eq!(change_field(&broken, "Actor"), Some(ACTOR));
+
+    let output = invoke(&garbage);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("is not JSON"));
+    std::fs::remove_dir_all(&dir).ok();
+}

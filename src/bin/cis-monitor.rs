@@ -2,7 +2,8 @@
 //! calls the library, maps the outcome to an exit status: 0 when everything holds, 1 when
 //! something does not, 2 for bad input or a run that could not start or evaluated nothing, 3
 //! when Security Hub refused findings, 4 when `pattern --event` matches some records only under
-//! some readings of AWS's documentation.
+//! some readings of AWS's documentation. `invoke` exits 0 when the function would have
+//! answered, else with its error's status (1 for a run that failed).
 
 use std::future::Future;
 use std::io::{Read, Write};
@@ -15,12 +16,13 @@ use clap::{Parser, Subcommand, ValueEnum};
 use cis_monitor::audit::{discover, run_audit};
 use cis_monitor::clients::{CallPolicy, Clients, THREAD_STACK_BYTES};
 use cis_monitor::config::{
-    Accounts, AuditConfig, DEFAULT_ACCOUNT_CONCURRENCY, DEFAULT_CONCURRENCY, DEFAULT_MEMBER_ROLE,
+    Accounts, AuditConfig, DEFAULT_ACCOUNT_CONCURRENCY, DEFAULT_CONCURRENCY, DEFAULT_MEMBER_ROLE, FanOut,
     MemberAccess, Origin, parse_account_id, parse_concurrency, parse_external_id, parse_region,
     parse_role_name, parse_severity,
 };
 use cis_monitor::controls::Control;
 use cis_monitor::findings::SeverityLabel;
+use cis_monitor::lambda::{InvocationError, handle_invocation};
 use cis_monitor::logging::log_filter;
 use cis_monitor::report::controls::ControlReport;
 use cis_monitor::report::pattern::{CoverageReport, MatchReport, read_records};
@@ -48,6 +50,16 @@ enum Command {
     /// Print the regions `run` audits by default: every enabled region of the caller's
     /// partition (standard AWS configuration).
     Regions(FormatArgs),
+    /// Handle one Lambda payload as the function does (a scheduled event, a change to the
+    /// chain, an SQS batch), with its settings from the environment (CIS_MONITOR_*), and print
+    /// its answer as JSON: the function without a Lambda runtime.
+    Invoke(InvokeArgs),
+}
+
+#[derive(Debug, clap::Args)]
+struct InvokeArgs {
+    /// The payload: a JSON file (`-` for standard input), such as events/*.json.
+    payload: String,
 }
 
 #[derive(Debug, clap::Args)]
@@ -143,6 +155,7 @@ fn main() -> ExitCode {
         Command::Run(args) => run(&args),
         Command::Controls(args) => controls(args.format),
         Command::Regions(args) => regions(args.format),
+        Command::Invoke(args) => invoke(&args),
     };
     match result {
         Ok(Outcome::Holds) => ExitCode::SUCCESS,
@@ -214,6 +227,36 @@ fn run(args: &RunArgs) -> Result<Outcome> {
         RunOutcome::AllPassed => Outcome::Holds,
         RunOutcome::NotAllPassed => Outcome::DoesNotHold,
     })
+}
+
+fn invoke(args: &InvokeArgs) -> Result<Outcome> {
+    let text = read_input(&args.payload)?;
+    let payload: serde_json::Value =
+        serde_json::from_str(&text).with_context(|| format!("{} is not JSON", args.payload))?;
+    let config = AuditConfig::from_environment(|name| std::env::var(name).ok())?;
+    let fan_out = FanOut::from_environment(|name| std::env::var(name).ok())?;
+    let answer = with_clients(|clients| async move {
+        handle_invocation(&clients, &config, fan_out.as_ref(), &payload, None).await
+    })?;
+    match answer {
+        Ok(answer) => {
+            emit(|out| json(out, &answer, true))?;
+            Ok(Outcome::Holds)
+        }
+        Err(InvocationError::BadPayload(error)) => {
+            eprintln!("cis-monitor: {error}");
+            Ok(Outcome::BadInput)
+        }
+        Err(InvocationError::FindingsLost { count, summary }) => {
+            eprintln!("cis-monitor: {count} finding(s) were not imported");
+            emit(|out| writeln!(out, "{summary}"))?;
+            Ok(Outcome::FindingsLost)
+        }
+        Err(error) => {
+            eprintln!("cis-monitor: {error}");
+            Ok(Outcome::DoesNotHold)
+        }
+    }
 }
 
 fn controls(format: Format) -> Result<Outcome> {
