@@ -53,6 +53,9 @@ pub struct AuditConfig {
     /// The changes to the chain that triggered this run (empty for a scheduled run): each
     /// finding whose status they changed names the one that did it.
     pub changes: Vec<ChainChange>,
+    /// Whether each run writes its figures to standard output as CloudWatch Embedded Metric
+    /// Format records ([`crate::metrics`]): in Lambda, where the log capture reads them.
+    pub emit_metrics: bool,
 }
 
 /// Which accounts a run audits.
@@ -96,6 +99,7 @@ impl Default for AuditConfig {
             member_access: MemberAccess::default(),
             account_concurrency: DEFAULT_ACCOUNT_CONCURRENCY,
             changes: Vec::new(),
+            emit_metrics: false,
         }
     }
 }

@@ -21,6 +21,7 @@ use crate::audit::run_audit;
 use crate::clients::Clients;
 use crate::config::{Accounts, AccountsPayload, AuditConfig, Invocation};
 use crate::error::ApiFailure;
+use crate::metrics;
 use crate::summary::AccountSummary;
 use crate::time::Timestamp;
 
@@ -213,6 +214,9 @@ pub async fn audit_queued_batch(
         match Box::pin(run_audit(clients, &run, Timestamp::now())).await {
             Ok(summary) => {
                 summary.log_totals("queued batch audited");
+                if run.emit_metrics {
+                    metrics::print_records(&summary);
+                }
                 for (message_id, account) in messages {
                     if let Some(reason) = retry_reason(summary.account(account)) {
                         tracing::warn!(message_id, account, reason, "queued account to be retried");

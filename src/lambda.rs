@@ -14,6 +14,7 @@ use crate::change::{Ignored, changes_in, is_change_event, read_change};
 use crate::clients::Clients;
 use crate::config::{AuditConfig, ConfigError, FanOut};
 use crate::fan_out::{audit_queued_batch, enqueue_accounts};
+use crate::metrics;
 use crate::summary::{NOTHING_EVALUATED, RunOutcome};
 use crate::time::Timestamp;
 
@@ -162,6 +163,9 @@ async fn run(
     } else {
         "re-audit after a change finished"
     });
+    if config.emit_metrics {
+        metrics::print_records(&summary);
+    }
     match summary.outcome() {
         RunOutcome::NothingEvaluated => {
             let reasons: Vec<&str> = summary

@@ -56,6 +56,7 @@ pub mod logging;
 pub mod logic;
 #[cfg(feature = "aws")]
 pub mod memo;
+pub mod metrics;
 pub mod pattern;
 pub mod policy;
 #[cfg(feature = "aws")]

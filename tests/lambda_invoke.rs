@@ -71,3 +71,65 @@ async fn malformed_payload_is_rejected_before_any_aws_call() {
         assert!(matches!(error, InvocationError::BadPayload(_)), "{payload}: {error}");
     }
 }
+
+#[test]
+fn each_run_writes_emf_records_that_match_its_summary() {
+    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().expect("runtime");
+    let account = runtime.block_on(Account::healthy());
+    let logs = aws_sdk_cloudwatchlogs::Client::new(&account.config);
+    let kms = cis_monitor::controls::Control::KmsKeyChanges;
+    runtime
+        .block_on(
+            logs.delete_metric_filter()
+                .log_group_name(support::healthy::LOG_GROUP)
+                .filter_name(support::healthy::filter_name(kms))
+                .send(),
+        )
+        .expect("filter deleted");
+    let scheduled = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("events/scheduled.json");
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_cis-monitor"))
+        .args(["invoke", "--metrics"])
+        .arg(&scheduled)
+        .env_clear()
+        .env("AWS_ENDPOINT_URL", account.moto.aws_endpoint())
+        .env("AWS_REGION", HOME)
+        .env("AWS_ACCESS_KEY_ID", "testing")
+        .env("AWS_SECRET_ACCESS_KEY", "testing")
+        .env("CIS_MONITOR_REGIONS", format!("{HOME},eu-west-1"))
+        .output()
+        .expect("cis-monitor runs");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert_eq!(output.status.code(), Some(0), "{stdout}\n{}", String::from_utf8_lossy(&output.stderr));
+    let record =
+        |line: &str| serde_json::from_str::<Value>(line).ok().filter(|value| value.get("_aws").is_some());
+    let (records, answer): (Vec<&str>, Vec<&str>) = stdout.lines().partition(|line| record(line).is_some());
+    let summary: Value = serde_json::from_str(&answer.join("\n")).expect("the summary follows the records");
+    let records: Vec<Value> = records.into_iter().filter_map(record).collect();
+    assert_eq!(records.len(), 3, "one per control: {stdout}");
+    let verdicts: Vec<&Value> = summary["accounts"][0]["regions"]
+        .as_array()
+        .expect("regions")
+        .iter()
+        .flat_map(|region| region["verdicts"].as_array().expect("verdicts"))
+        .collect();
+    for record in &records {
+        let control = record["Control"].as_str().expect("a control");
+        let count = |status: &str| {
+            verdicts.iter().filter(|v| v["control"] == control && v["status"] == status).count()
+        };
+        assert_eq!(record["Failed"], count("FAILED"), "{control}");
+        assert_eq!(record["Passed"], count("PASSED"), "{control}");
+        assert_eq!(record["Warning"], count("WARNING"), "{control}");
+        assert_eq!(record["NotAvailable"], count("NOT_AVAILABLE"), "{control}");
+        assert_eq!(record["FindingsImported"], 2, "{control}: one finding in each region");
+        assert_eq!(record["FindingsLost"], 0, "{control}");
+        let metrics = &record["_aws"]["CloudWatchMetrics"][0];
+        assert_eq!(metrics["Namespace"], "cis-monitor");
+        assert_eq!(metrics["Dimensions"], serde_json::json!([["Control"], []]));
+    }
+    let kms_record =
+        records.iter().find(|record| record["Control"] == kms.id()).expect("CloudWatch.7's record");
+    assert_eq!(kms_record["Failed"], 2, "its filter is gone in both regions");
+    let failed: u64 = records.iter().map(|record| record["Failed"].as_u64().unwrap_or_default()).sum();
+    assert_eq!(summary["totals"]["failed"], failed);
+}

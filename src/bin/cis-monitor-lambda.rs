@@ -1,5 +1,7 @@
-//! `cis-monitor-lambda`: the AWS Lambda entry point. Sets up JSON logs, reads the configuration
-//! (and the fan-out's queue) from the environment once, builds the AWS clients once, and serves invocations.
+//! `cis-monitor-lambda`: the AWS Lambda entry point. Sets up JSON logs (at the function's
+//! application log level, unless `RUST_LOG` says otherwise), reads the configuration (and the
+//! fan-out's queue) from the environment once, builds the AWS clients once, and serves
+//! invocations; each run also writes its metrics (EMF) to standard output.
 
 use lambda_runtime::{LambdaEvent, service_fn};
 use serde_json::Value;
@@ -7,7 +9,7 @@ use serde_json::Value;
 use cis_monitor::clients::{CallPolicy, Clients};
 use cis_monitor::config::{AuditConfig, FanOut};
 use cis_monitor::lambda::handle_invocation;
-use cis_monitor::logging::log_filter;
+use cis_monitor::logging::{lambda_log_level, log_filter};
 
 fn main() -> Result<(), lambda_runtime::Error> {
     tokio::runtime::Builder::new_multi_thread()
@@ -20,11 +22,15 @@ fn main() -> Result<(), lambda_runtime::Error> {
 async fn serve() -> Result<(), lambda_runtime::Error> {
     tracing_subscriber::fmt()
         .json()
-        .with_env_filter(log_filter(std::env::var("RUST_LOG").ok().as_deref(), "info"))
+        .with_env_filter(log_filter(
+            std::env::var("RUST_LOG").ok().as_deref(),
+            lambda_log_level(std::env::var("AWS_LAMBDA_LOG_LEVEL").ok().as_deref()),
+        ))
         .with_current_span(false)
         .with_target(false)
         .init();
-    let config = AuditConfig::from_environment(|name| std::env::var(name).ok())?;
+    let config =
+        AuditConfig { emit_metrics: true, ..AuditConfig::from_environment(|name| std::env::var(name).ok())? };
     let fan_out = FanOut::from_environment(|name| std::env::var(name).ok())?;
     let clients = Clients::from_environment(CallPolicy::default()).await;
     lambda_runtime::run(service_fn(|event: LambdaEvent<Value>| {

@@ -58,6 +58,10 @@ enum Command {
 
 #[derive(Debug, clap::Args)]
 struct InvokeArgs {
+    /// Also write each run's metrics to standard output, before the answer, as the function
+    /// writes them to its logs: CloudWatch Embedded Metric Format records, one JSON line each.
+    #[arg(long)]
+    metrics: bool,
     /// The payload: a JSON file (`-` for standard input), such as events/*.json.
     payload: String,
 }
@@ -233,7 +237,10 @@ fn invoke(args: &InvokeArgs) -> Result<Outcome> {
     let text = read_input(&args.payload)?;
     let payload: serde_json::Value =
         serde_json::from_str(&text).with_context(|| format!("{} is not JSON", args.payload))?;
-    let config = AuditConfig::from_environment(|name| std::env::var(name).ok())?;
+    let config = AuditConfig {
+        emit_metrics: args.metrics,
+        ..AuditConfig::from_environment(|name| std::env::var(name).ok())?
+    };
     let fan_out = FanOut::from_environment(|name| std::env::var(name).ok())?;
     let answer = with_clients(|clients| async move {
         handle_invocation(&clients, &config, fan_out.as_ref(), &payload, None).await

@@ -1,0 +1,165 @@
+//! A run's figures as CloudWatch metrics, written as Embedded Metric Format records among the
+//! function's logs: CloudWatch Logs turns each into metric data, with no call and no
+//! permission. One record per control, under the dimension `Control` and under none (the
+//! sum over controls), so that an alarm can watch one control or all of them.
+//!
+//! Pure apart from [`print_records`]: the records are built from the run's summary.
+
+use std::collections::BTreeMap;
+use std::io::Write;
+
+use serde_json::{Value as Json, json};
+
+use crate::evaluate::Status;
+use crate::findings::finding_id;
+use crate::summary::AuditSummary;
+
+/// The metrics' namespace.
+pub const NAMESPACE: &str = "cis-monitor";
+
+/// The metrics of each record, all counts: verdicts by status, findings imported and lost.
+pub const METRICS: [&str; 6] =
+    ["Failed", "Warning", "NotAvailable", "Passed", "FindingsImported", "FindingsLost"];
+
+/// The EMF records of the run `summary` reports, one per control it judged, timed at the
+/// run's start.
+pub fn emf_records(summary: &AuditSummary) -> Vec<Json> {
+    let mut counts: BTreeMap<&str, [u64; METRICS.len()]> = BTreeMap::new();
+    for account in &summary.accounts {
+        for region in &account.regions {
+            let publication = region.publication.as_ref().filter(|publication| publication.skipped.is_none());
+            for verdict in &region.verdicts {
+                let count = counts.entry(verdict.control.as_str()).or_default();
+                let status = match verdict.status {
+                    Status::Failed => 0,
+                    Status::Warning => 1,
+                    Status::NotAvailable => 2,
+                    Status::Passed => 3,
+                };
+                count[status] += 1;
+                if let Some(publication) = publication {
+                    let id = finding_id(&account.account, &region.region, &verdict.control);
+                    let lost = publication.failed.iter().any(|failed| failed.id == id);
+                    count[if lost { 5 } else { 4 }] += 1;
+                }
+            }
+        }
+    }
+    let timestamp = summary.started_at.millis();
+    counts
+        .into_iter()
+        .map(|(control, count)| {
+            let metrics: Vec<Json> =
+                METRICS.iter().map(|name| json!({"Name": name, "Unit": "Count"})).collect();
+            let mut record = json!({
+                "_aws": {
+                    "Timestamp": timestamp,
+                    "CloudWatchMetrics": [{
+                        "Namespace": NAMESPACE,
+                        "Dimensions": [["Control"], []],
+                        "Metrics": metrics,
+                    }],
+                },
+                "Control": control,
+            });
+            for (name, value) in METRICS.iter().zip(count) {
+                record[*name] = json!(value);
+            }
+            record
+        })
+        .collect()
+}
+
+/// Writes the records of `summary` to standard output, one JSON line each: the log stream
+/// Lambda sends to CloudWatch Logs, which extracts the metrics. A failed write is logged: the
+/// run's findings are published already.
+pub fn print_records(summary: &AuditSummary) {
+    let mut stdout = std::io::stdout().lock();
+    for record in emf_records(summary) {
+        if let Err(error) = writeln!(stdout, "{record}") {
+            tracing::warn!(%error, "the run's metrics were not written");
+            return;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::evaluate::Link;
+    use crate::summary::{
+        AccountSummary, FailedImport, RegionPublication, RegionSummary, Totals, VerdictSummary,
+    };
+    use crate::time::Timestamp;
+
+    fn verdict(control: &str, status: Status) -> VerdictSummary {
+        VerdictSummary {
+            control: control.to_string(),
+            status,
+            reason_code: String::new(),
+            link: Link::Complete,
+            description: String::new(),
+        }
+    }
+
+    fn region(name: &str, verdicts: Vec<VerdictSummary>, publication: RegionPublication) -> RegionSummary {
+        RegionSummary { region: name.to_string(), verdicts, publication: Some(publication) }
+    }
+
+    #[test]
+    fn each_control_counts_its_verdicts_and_findings_under_both_dimension_sets() {
+        let lost = FailedImport {
+            id: finding_id("123456789012", "eu-west-1", "CloudWatch.7"),
+            code: "InvalidInput".to_string(),
+            message: "refused".to_string(),
+        };
+        let regions = vec![
+            region(
+                "us-east-1",
+                vec![verdict("CloudWatch.5", Status::Passed), verdict("CloudWatch.7", Status::Failed)],
+                RegionPublication::default(),
+            ),
+            region(
+                "eu-west-1",
+                vec![verdict("CloudWatch.5", Status::Warning), verdict("CloudWatch.7", Status::Failed)],
+                RegionPublication { failed: vec![lost], ..RegionPublication::default() },
+            ),
+            region(
+                "ap-southeast-2",
+                vec![verdict("CloudWatch.5", Status::NotAvailable), verdict("CloudWatch.7", Status::Passed)],
+                RegionPublication {
+                    skipped: Some("not enabled".to_string()),
+                    ..RegionPublication::default()
+                },
+            ),
+        ];
+        let summary = AuditSummary {
+            caller: "123456789012".to_string(),
+            partition: "aws".to_string(),
+            published: true,
+            started_at: Timestamp::from_millis(1_795_400_000_123),
+            accounts: vec![AccountSummary {
+                account: "123456789012".to_string(),
+                unreachable: None,
+                regions,
+            }],
+            totals: Totals::default(),
+        };
+        let records = emf_records(&summary);
+        let figures = |control: &str| -> Vec<u64> {
+            let record = records.iter().find(|record| record["Control"] == control).expect("a record");
+            METRICS.iter().map(|name| record[*name].as_u64().expect("a count")).collect()
+        };
+        // Failed, Warning, NotAvailable, Passed, FindingsImported, FindingsLost
+        assert_eq!(figures("CloudWatch.5"), [0, 1, 1, 1, 2, 0]);
+        assert_eq!(figures("CloudWatch.7"), [2, 0, 0, 1, 1, 1], "the skipped region imports nothing");
+        let directive = &records[0]["_aws"];
+        assert_eq!(directive["Timestamp"], 1_795_400_000_123_i64);
+        assert_eq!(directive["CloudWatchMetrics"][0]["Namespace"], NAMESPACE);
+        assert_eq!(directive["CloudWatchMetrics"][0]["Dimensions"], json!([["Control"], []]));
+        assert_eq!(
+            directive["CloudWatchMetrics"][0]["Metrics"].as_array().map(Vec::len),
+            Some(METRICS.len())
+        );
+    }
+}
