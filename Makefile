@@ -51,6 +51,7 @@ lint:
 	$(VENV_BIN)/sam validate --lint --template-file template.yaml
 	$(VENV_BIN)/sam validate --lint --template-file member-role.yaml
 	$(VENV_BIN)/sam validate --lint --template-file forwarder.yaml
+	scripts/checkov.sh
 
 build:
 	scripts/setup-venv.sh lambda
