@@ -65,7 +65,11 @@ async fn healthy_account_passes_in_every_region_and_findings_keep_the_contract()
         compliance.related_requirements().iter().any(|r| r == "CIS AWS Foundations Benchmark v1.4.0/4.5")
     );
     let kinds: Vec<&str> = finding.resources().iter().filter_map(|r| r.r#type()).collect();
-    assert_eq!(kinds, ["AwsAccount", "AwsCloudTrailTrail", "AwsCloudWatchAlarm", "AwsSnsTopic"]);
+    assert_eq!(kinds, ["AwsAccount", "AwsCloudTrailTrail", "Other", "AwsCloudWatchAlarm", "AwsSnsTopic"]);
+    let log_group = finding.resources().iter().find(|r| r.r#type() == Some("Other")).and_then(|r| r.id());
+    let group = healthy::LOG_GROUP;
+    assert_eq!(log_group, Some(format!("arn:aws:logs:{HOME}:{ACCOUNT}:log-group:{group}").as_str()));
+    assert_eq!((finding.product_name(), finding.company_name()), (Some("cis-monitor"), Some("cis-monitor")));
     let fields = finding.product_fields().expect("product fields");
     assert_eq!(fields.get("cis-monitor/evidence/TrailHomeRegion").map(String::as_str), Some(HOME));
     assert_eq!(fields.get("cis-monitor/evidence/FilterExactCis").map(String::as_str), Some("true"));

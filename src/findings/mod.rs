@@ -31,6 +31,10 @@ use remediation::remediation_text;
 /// The ASFF `Types` entry of every finding.
 pub const FINDING_TYPE: &str =
     "Software and Configuration Checks/Industry and Regulatory Standards/CIS AWS Foundations Benchmark";
+/// The `ProductName` of every finding: what the Security Hub console shows as its source.
+pub const PRODUCT_NAME: &str = "cis-monitor";
+/// The `CompanyName` of every finding.
+pub const COMPANY_NAME: &str = "cis-monitor";
 /// The prefix of every `Id` and `GeneratorId` this tool writes.
 pub const ID_PREFIX: &str = "cis-monitor/";
 /// The prefix of every `ProductFields` key this tool writes.
@@ -95,6 +99,8 @@ pub struct Finding {
     pub id: String,
     pub product_arn: String,
     pub generator_id: String,
+    pub product_name: &'static str,
+    pub company_name: &'static str,
     pub aws_account_id: String,
     pub region: String,
     pub types: Vec<String>,
@@ -185,7 +191,8 @@ pub struct Recommendation {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct Resource {
-    /// `AwsAccount`, `AwsCloudTrailTrail`, `AwsCloudWatchAlarm`, `AwsSnsTopic`.
+    /// `AwsAccount`, `AwsCloudTrailTrail`, `Other` (the log group), `AwsCloudWatchAlarm`,
+    /// `AwsSnsTopic`.
     #[serde(rename = "Type")]
     pub kind: String,
     /// The resource's id (an ARN, or `AWS::::Account:<id>`).
@@ -351,6 +358,8 @@ fn base_finding(
         id: finding_id(&identity.account, region, control_id),
         product_arn: product_arn(identity, region),
         generator_id: format!("{ID_PREFIX}{control_id}"),
+        product_name: PRODUCT_NAME,
+        company_name: COMPANY_NAME,
         aws_account_id: identity.account.clone(),
         region: region.to_string(),
         types: types.clone(),
@@ -451,8 +460,12 @@ fn chain_resources(verdict: &Verdict, identity: &Identity) -> Vec<Resource> {
             region: parts.map(|p| p.region).filter(|r| !r.is_empty()).unwrap_or(&verdict.region).to_string(),
         })
     };
+    // ASFF has no type for a log group: `Other`, with its ARN (without the `:*` of the form
+    // CloudTrail names it by), so that a broken filter names its resource.
+    let log_group = evidence.log_group_arn.as_deref().map(|arn| arn.trim_end_matches(":*").to_string());
     [
         resource("AwsCloudTrailTrail", &evidence.trail_arn),
+        resource("Other", &log_group),
         resource("AwsCloudWatchAlarm", &evidence.alarm_arn),
         resource("AwsSnsTopic", &evidence.topic_arn),
     ]

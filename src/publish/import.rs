@@ -134,6 +134,8 @@ fn to_sdk_finding(finding: &Finding) -> AwsSecurityFinding {
         .id(&finding.id)
         .product_arn(&finding.product_arn)
         .generator_id(&finding.generator_id)
+        .product_name(finding.product_name)
+        .company_name(finding.company_name)
         .aws_account_id(&finding.aws_account_id)
         .region(&finding.region)
         .set_types(Some(finding.types.clone()))
