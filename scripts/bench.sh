@@ -9,6 +9,7 @@
 #                         [--floor]             (organization: the emulator's floor, see 3.)
 #                         [--fan-out [--accounts-per-invocation 100] [--max-concurrency 10]]
 #                                               (organization: the Lambda's fan-out, see 3.)
+#                         [--changes]           (compliant: re-audit on change, see 3.)
 #
 #   1. scripts/setup-venv.sh test                         moto, boto3
 #   2. cargo build --release --bin cis-monitor --bin cis-monitor-lambda   (cached when unchanged;
@@ -37,6 +38,9 @@
 #        cis-monitor-lambda with events/scheduled.json, which queues the accounts (a queue made
 #        in moto), then delivers them back as the SQS event source mapping would, in batches of
 #        --accounts-per-invocation to at most --max-concurrency processes at once.
+#      --changes (compliant): scripts/bench_changes.py, `cis-monitor invoke` with a change
+#        (invocation -> updated findings, its calls) and a burst of 50 changes in 10 s through a
+#        FIFO queue in moto (the runs it costs, the final findings).
 #   4. Lambda start: scripts/bench_lambda_start.py (exec -> first event handled, no AWS call).
 #   5. The summary: the targets, met or missed. The Lambda zip's size is reported when
 #      `make build` has made $CARGO_TARGET_DIR/lambda/cis-monitor-lambda/bootstrap.zip (flagged
@@ -60,6 +64,7 @@ member_role="cis-monitor-member"
 cli_args=()
 floor=0
 fan_out=0
+changes=0
 accounts_per_invocation=100
 max_concurrency=10
 while (($#)); do
@@ -76,6 +81,7 @@ while (($#)); do
     --cli-arg=*) cli_args+=("${1#*=}"); shift ;;
     --floor) floor=1; shift ;;
     --fan-out) fan_out=1; shift ;;
+    --changes) changes=1; shift ;;
     --accounts-per-invocation) accounts_per_invocation="${2:?--accounts-per-invocation needs a value}"; shift 2 ;;
     --accounts-per-invocation=*) accounts_per_invocation="${1#*=}"; shift ;;
     --max-concurrency) max_concurrency="${2:?--max-concurrency needs a value}"; shift 2 ;;
@@ -197,6 +203,11 @@ for account in "${account_list[@]}"; do
     --latency-ms "$latency" --json "$state/$account.json" --watch moto="$moto_pid" --watch proxy="$proxy_pid" -- \
     "${cli_env[@]}" "$cli" run ${run_args[@]+"${run_args[@]}"} --format json ${cli_args[@]+"${cli_args[@]}"}
   results+=("$state/$account.json")
+  if [[ "$account" == compliant ]] && ((changes)); then
+    step "Account '$account': re-audit on change (one change, then 50 in 10 s through a FIFO queue)"
+    "$python" scripts/bench_changes.py --cli "$cli" --moto "$moto_url" --proxy "$proxy_url" \
+      --json "$state/$account-changes.json" -- "${cli_env[@]:2}"
+  fi
   if [[ "$account" == organization ]]; then
     step "Account '$account': the management account alone, cis-monitor run --format json${cli_args[*]+ ${cli_args[*]}} (the calls the members do not cost)"
     "$python" scripts/bench_measure.py alone --account "$account" --proxy "$proxy_url" --latency-ms "$latency" \
