@@ -38,9 +38,10 @@ import threading
 import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import ThreadingHTTPServer
 
 import boto3
+from bench_lambda_start import RuntimeApi as StartRuntimeApi
 from bench_measure import MIB, proxy
 
 PREFIX = "/2018-06-01/runtime"
@@ -49,23 +50,10 @@ REGION = "us-east-1"
 FUNCTION_ARN = "arn:aws:lambda:us-east-1:123456789012:function:cis-monitor"
 
 
-class RuntimeApi(BaseHTTPRequestHandler):
+class RuntimeApi(StartRuntimeApi):
     """One execution environment's Runtime API: the first /next gets the payload; the answer
-    (response or error) is kept; a later /next waits until the environment is stopped."""
-
-    protocol_version = "HTTP/1.1"
-
-    def log_message(self, format, *args) -> None:  # noqa: A002
-        pass
-
-    def reply(self, status: int, body: bytes, headers: dict[str, str] | None = None) -> None:
-        self.send_response(status)
-        for name, value in (headers or {}).items():
-            self.send_header(name, value)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
+    (response or error) is kept; a later /next waits until the environment is stopped. The
+    replies and request bodies are bench_lambda_start.py's."""
 
     def do_GET(self) -> None:
         env: Environment = self.server.environment  # type: ignore[attr-defined]
@@ -87,7 +75,7 @@ class RuntimeApi(BaseHTTPRequestHandler):
 
     def do_POST(self) -> None:
         env: Environment = self.server.environment  # type: ignore[attr-defined]
-        body = self.rfile.read(int(self.headers.get("Content-Length", "0") or "0"))
+        body = self.body()
         env.outcome = self.path.rsplit("/", 1)[-1]  # response, or error
         env.answer = body
         env.answered_at = time.monotonic()
