@@ -213,10 +213,7 @@ pub async fn audit_queued_batch(
         let run = AuditConfig { accounts: Accounts::Listed(ids), ..settings };
         match Box::pin(run_audit(clients, &run, Timestamp::now())).await {
             Ok(summary) => {
-                summary.log_totals("queued batch audited");
-                if run.emit_metrics {
-                    metrics::print_records(&summary);
-                }
+                metrics::report_run(&summary, &run, "queued batch audited");
                 for (message_id, account) in messages {
                     if let Some(reason) = retry_reason(summary.account(account)) {
                         tracing::warn!(message_id, account, reason, "queued account to be retried");

@@ -158,14 +158,9 @@ async fn run(
     }
     let summary = Box::pin(audit_planned(clients, &config, &plan, Timestamp::now())).await;
     let json = serde_json::to_value(&summary).unwrap_or(Json::Null);
-    summary.log_totals(if config.changes.is_empty() {
-        "audit finished"
-    } else {
-        "re-audit after a change finished"
-    });
-    if config.emit_metrics {
-        metrics::print_records(&summary);
-    }
+    let message =
+        if config.changes.is_empty() { "audit finished" } else { "re-audit after a change finished" };
+    metrics::report_run(&summary, &config, message);
     match summary.outcome() {
         RunOutcome::NothingEvaluated => {
             let reasons: Vec<&str> = summary

@@ -3,13 +3,15 @@
 //! permission. One record per control, under the dimension `Control` and under none (the
 //! sum over controls), so that an alarm can watch one control or all of them.
 //!
-//! Pure apart from [`print_records`]: the records are built from the run's summary.
+//! Pure apart from [`print_records`] and [`report_run`]: the records are built from the run's
+//! summary.
 
 use std::collections::BTreeMap;
 use std::io::Write;
 
 use serde_json::{Value as Json, json};
 
+use crate::config::AuditConfig;
 use crate::evaluate::Status;
 use crate::findings::finding_id;
 use crate::summary::AuditSummary;
@@ -68,6 +70,15 @@ pub fn emf_records(summary: &AuditSummary) -> Vec<Json> {
             record
         })
         .collect()
+}
+
+/// Reports a finished run: its totals to the log, with `message`, and, when `config` says
+/// so, its records to standard output ([`print_records`]).
+pub fn report_run(summary: &AuditSummary, config: &AuditConfig, message: &str) {
+    summary.log_totals(message);
+    if config.emit_metrics {
+        print_records(summary);
+    }
 }
 
 /// Writes the records of `summary` to standard output, one JSON line each: the log stream
