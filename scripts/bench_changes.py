@@ -37,6 +37,8 @@ import time
 
 from bench_measure import proxy
 from replay_call import replay
+from show_findings import CHANGE_PREFIX, GENERATOR_PREFIX, session
+from show_findings import findings as read_findings
 
 from moto_account import CHAIN_NAMES, LOG_GROUP, NAMESPACE, cis_controls, client, healthy_chains, metric_filter
 
@@ -111,19 +113,17 @@ class Function:
 
 
 def findings(moto: str, regions: list[str]) -> dict:
-    """(region, control) -> (status, the change named) of the function's findings."""
+    """(region, control) -> (status, the change named, its resource) of the function's findings."""
+    caller = session(moto)
     found = {}
     for region in regions:
-        for page in client("securityhub", moto, region).get_paginator("get_findings").paginate():
-            for finding in page["Findings"]:
-                if not finding.get("GeneratorId", "").startswith("cis-monitor/"):
-                    continue
-                fields = finding.get("ProductFields", {})
-                found[(region, finding["GeneratorId"].split("/", 1)[1])] = (
-                    finding["Compliance"]["Status"],
-                    fields.get("cis-monitor/change/EventName"),
-                    fields.get("cis-monitor/change/Resource"),
-                )
+        for finding in read_findings(region, moto, caller):
+            fields = finding.get("ProductFields", {})
+            found[(region, finding["GeneratorId"][len(GENERATOR_PREFIX) :])] = (
+                finding["Compliance"]["Status"],
+                fields.get(f"{CHANGE_PREFIX}EventName"),
+                fields.get(f"{CHANGE_PREFIX}Resource"),
+            )
     return found
 
 
