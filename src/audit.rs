@@ -16,7 +16,7 @@ use crate::findings::{FindingRun, FindingSettings};
 use crate::identity::Identity;
 use crate::publish::{publish, read_prior_findings, skipped};
 use crate::regions::enabled_regions;
-use crate::summary::{AccountRun, AccountSummary, AuditSummary, RegionPublication, summarize};
+use crate::summary::{AccountRun, AccountSummary, AuditSummary, RegionPublication, SharedTexts, summarize};
 use crate::time::Timestamp;
 
 /// Why a whole run failed (a single account, region or control never fails the run).
@@ -109,8 +109,9 @@ pub async fn audit_planned(
     let collection = Collection::new(&access, &config.controls);
     let deadline = config.collection_deadline.map(|limit| tokio::time::Instant::now() + limit);
     let turn = Turn { access: &access, collection: &collection, config, caller_regions, deadline, now };
+    let texts = SharedTexts::default();
     let mut runs: Vec<AccountSummary> = futures::stream::iter(accounts)
-        .map(|account| Box::pin(async { AccountSummary::from(turn.audit(account).await) }))
+        .map(|account| Box::pin(async { AccountSummary::new(turn.audit(account).await, &texts) }))
         .buffer_unordered(config.account_concurrency.max(1))
         .collect()
         .await;

@@ -54,8 +54,9 @@ pub struct AuditConfig {
     /// finding whose status they changed names the one that did it.
     pub changes: Vec<ChainChange>,
     /// Whether each run writes its figures to standard output as CloudWatch Embedded Metric
-    /// Format records ([`crate::metrics`]): in Lambda, where the log capture reads them.
-    pub emit_metrics: bool,
+    /// Format records ([`crate::metrics`]), and the log level they carry
+    /// ([`crate::metrics::record_level`]): in Lambda, where the log capture reads them.
+    pub metrics_level: Option<&'static str>,
 }
 
 /// Which accounts a run audits.
@@ -99,7 +100,7 @@ impl Default for AuditConfig {
             member_access: MemberAccess::default(),
             account_concurrency: DEFAULT_ACCOUNT_CONCURRENCY,
             changes: Vec::new(),
-            emit_metrics: false,
+            metrics_level: None,
         }
     }
 }

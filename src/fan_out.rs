@@ -162,16 +162,27 @@ fn read_message(
 }
 
 /// Why an account's queued audit must be tried again, if it must: the run did not act in it
-/// (its role, its regions, the deadline) or Security Hub refused some of its findings.
+/// (its role, its regions, the deadline) or some of its findings were not imported (refused
+/// by Security Hub, or the call itself failed: the first one's error says which).
 /// NOT_AVAILABLE verdicts are not retried: they are published, and say why.
 fn retry_reason(summary: Option<&AccountSummary>) -> Option<String> {
     let Some(summary) = summary else { return Some("the run did not report the account".to_string()) };
     if let Some(reason) = &summary.unreachable {
         return Some(reason.clone());
     }
-    let refused: usize =
-        summary.regions.iter().filter_map(|region| region.publication.as_ref()).map(|p| p.failed.len()).sum();
-    (refused > 0).then(|| format!("Security Hub refused {refused} finding(s)"))
+    let failed: Vec<_> = summary
+        .regions
+        .iter()
+        .filter_map(|region| Some(&region.region).zip(region.publication.as_ref()))
+        .flat_map(|(region, publication)| publication.failed.iter().map(move |failed| (region, failed)))
+        .collect();
+    let (region, first) = failed.first()?;
+    Some(format!(
+        "{} finding(s) were not imported (the first in {region}: {}: {})",
+        failed.len(),
+        first.code,
+        first.message
+    ))
 }
 
 /// Audits the accounts of an SQS batch, with `config` (the function's) and the time

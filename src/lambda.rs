@@ -15,7 +15,7 @@ use crate::clients::Clients;
 use crate::config::{AuditConfig, ConfigError, FanOut};
 use crate::fan_out::{audit_queued_batch, enqueue_accounts};
 use crate::metrics;
-use crate::summary::{NOTHING_EVALUATED, RunOutcome};
+use crate::summary::{AuditSummary, NOTHING_EVALUATED, RunOutcome};
 use crate::time::Timestamp;
 
 /// Why an invocation failed. The categories are stable, for alarms on the function's errors.
@@ -31,13 +31,16 @@ pub enum InvocationError {
     /// reasons say why.
     #[error("{NOTHING_EVALUATED} ({0})")]
     NothingEvaluated(String),
-    /// Security Hub refused some findings.
-    #[error("{count} finding(s) were not imported: {summary}")]
+    /// Security Hub refused some findings. The message names the first few (it is what the
+    /// function's on-failure destination passes on); the summary has the rest.
+    #[error("{count} finding(s) were not imported: {refused}")]
     FindingsLost {
         /// How many.
         count: usize,
-        /// The run's summary, as JSON.
-        summary: String,
+        /// The first refused findings, each with its account, region and error.
+        refused: String,
+        /// The run's summary, as the invocation would have returned it ([`response`]).
+        summary: Json,
     },
     /// SQS did not queue some accounts: this run will not audit them.
     #[error("{count} account(s) were not queued: {summary}")]
@@ -157,7 +160,7 @@ async fn run(
         return Ok(json);
     }
     let summary = Box::pin(audit_planned(clients, &config, &plan, Timestamp::now())).await;
-    let json = serde_json::to_value(&summary).unwrap_or(Json::Null);
+    let json = response(&summary);
     let message =
         if config.changes.is_empty() { "audit finished" } else { "re-audit after a change finished" };
     metrics::report_run(&summary, &config, message);
@@ -165,17 +168,90 @@ async fn run(
         RunOutcome::NothingEvaluated => {
             let reasons: Vec<&str> = summary
                 .regions()
-                .flat_map(|(_, region)| region.verdicts.iter().map(|verdict| verdict.description.as_str()))
+                .flat_map(|(_, region)| region.verdicts.iter().map(|verdict| &*verdict.description))
                 .take(3)
                 .collect();
             Err(InvocationError::NothingEvaluated(reasons.join("; ")))
         }
         RunOutcome::FindingsLost => Err(InvocationError::FindingsLost {
             count: summary.totals.import_failures,
-            summary: json.to_string(),
+            refused: first_refused(&summary),
+            summary: json,
         }),
         RunOutcome::AllPassed | RunOutcome::NotAllPassed => Ok(json),
     }
+}
+
+/// The most bytes of summary an invocation returns. Lambda fails an invocation whose response
+/// is over 6 MB, and the summary of a few hundred accounts is more.
+pub const RESPONSE_BYTES: usize = 5_000_000;
+
+/// The most verdicts and refused findings a cut-down summary lists ([`response`]).
+pub const RESPONSE_ITEMS: usize = 2_000;
+
+/// The refused findings an error message names.
+const REFUSED_NAMED: usize = 5;
+
+/// The summary as the invocation returns it: whole when its JSON fits [`RESPONSE_BYTES`], else
+/// [`AuditSummary::not_passed`] with at most [`RESPONSE_ITEMS`] entries and an `omitted` member
+/// saying what was left out and where it is.
+pub fn response(summary: &AuditSummary) -> Json {
+    let size = json_size(summary);
+    if size <= RESPONSE_BYTES {
+        return serde_json::to_value(summary).unwrap_or(Json::Null);
+    }
+    let (cut, left_out) = summary.not_passed(RESPONSE_ITEMS);
+    let mut json = serde_json::to_value(&cut).unwrap_or(Json::Null);
+    if let Some(object) = json.as_object_mut() {
+        object.insert(
+            "omitted".to_string(),
+            serde_json::json!({
+                "entries": left_out,
+                "reason": format!(
+                    "the whole summary is {size} bytes, more than an invocation returns \
+                     ({RESPONSE_BYTES}): this one lists only the verdicts that did not pass and the \
+                     refused findings, at most {RESPONSE_ITEMS}; the totals count every verdict, and \
+                     each account's Security Hub holds every finding"
+                ),
+            }),
+        );
+    }
+    json
+}
+
+/// The length of `summary` as JSON, without writing it anywhere.
+fn json_size(summary: &AuditSummary) -> usize {
+    struct Count(usize);
+    impl std::io::Write for Count {
+        fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+            self.0 += bytes.len();
+            Ok(bytes.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+    let mut count = Count(0);
+    serde_json::to_writer(&mut count, summary).map_or(usize::MAX, |()| count.0)
+}
+
+/// The first [`REFUSED_NAMED`] findings Security Hub refused, each with where and why, and how
+/// many more there are.
+fn first_refused(summary: &AuditSummary) -> String {
+    let refused: Vec<String> = summary
+        .regions()
+        .flat_map(|(account, region)| {
+            let failed = region.publication.iter().flat_map(|publication| &publication.failed);
+            failed.map(move |failed| {
+                format!("{account} {} {}: {} {}", region.region, failed.id, failed.code, failed.message)
+            })
+        })
+        .collect();
+    let mut named = refused.iter().take(REFUSED_NAMED).cloned().collect::<Vec<_>>().join("; ");
+    if refused.len() > REFUSED_NAMED {
+        named.push_str(&format!("; and {} more", refused.len() - REFUSED_NAMED));
+    }
+    named
 }
 
 /// An event acknowledged without a run: logged, and answered with the reason.
@@ -278,5 +354,47 @@ mod tests {
         assert_eq!(collection_budget(1_000_000 + 10_000, now), Some(Duration::ZERO));
         assert_eq!(collection_budget(1_000_000, now), None);
         assert_eq!(collection_budget(600_000, now), None, "cargo lambda watch's constant");
+    }
+
+    #[test]
+    fn a_summary_too_large_to_return_is_cut_down_to_what_did_not_pass() {
+        let small = crate::summary::tests::run_of(10, 17, 300);
+        assert_eq!(response(&small), serde_json::to_value(&small).expect("JSON"), "returned whole");
+        let large = crate::summary::tests::run_of(1_000, 17, 300);
+        assert!(json_size(&large) > 6_000_000, "more than Lambda returns: {}", json_size(&large));
+        let json = response(&large);
+        let size = json.to_string().len();
+        assert!(size <= RESPONSE_BYTES, "{size} bytes");
+        assert_eq!(json["totals"]["failed"], 17_000, "the totals are the whole run's");
+        assert_eq!(json["omitted"]["entries"], 34_000 + 15_000, "{}", json["omitted"]);
+        let listed: usize = json["accounts"]
+            .as_array()
+            .expect("accounts")
+            .iter()
+            .flat_map(|account| account["regions"].as_array().expect("regions"))
+            .map(|region| region["verdicts"].as_array().expect("verdicts").len())
+            .sum();
+        assert_eq!(listed, RESPONSE_ITEMS);
+    }
+
+    #[test]
+    fn the_error_of_lost_findings_names_the_first_few_and_counts_the_rest() {
+        let mut summary = crate::summary::tests::run_of(1, 1, 10);
+        let failed = (0..7)
+            .map(|index| crate::summary::FailedImport {
+                id: format!("finding-{index}"),
+                code: "TimeoutError".to_string(),
+                message: "the call timed out".to_string(),
+            })
+            .collect();
+        summary.accounts[0].regions[0].publication =
+            Some(crate::summary::RegionPublication { failed, ..Default::default() });
+        let named = first_refused(&summary);
+        assert!(
+            named.starts_with("000000000000 region-00 finding-0: TimeoutError the call timed out; "),
+            "{named}"
+        );
+        assert!(named.contains("finding-4") && !named.contains("finding-5"), "{named}");
+        assert!(named.ends_with("; and 2 more"), "{named}");
     }
 }

@@ -23,15 +23,28 @@ pub const NAMESPACE: &str = "cis-monitor";
 pub const METRICS: [&str; 6] =
     ["Failed", "Warning", "NotAvailable", "Passed", "FindingsImported", "FindingsLost"];
 
+/// The level the records carry, for the function's application log level `configured`
+/// (`AWS_LAMBDA_LOG_LEVEL`). Lambda drops JSON log lines below that level, and takes a line
+/// without one as INFO: at WARN or ERROR the metrics would vanish, and an alarm on them would
+/// keep its last state. So the records carry INFO, or the configured level when it is higher.
+pub fn record_level(configured: Option<&str>) -> &'static str {
+    match configured.map(str::to_ascii_uppercase).as_deref() {
+        Some("WARN") => "WARN",
+        Some("ERROR") => "ERROR",
+        Some("FATAL") => "FATAL",
+        _ => "INFO",
+    }
+}
+
 /// The EMF records of the run `summary` reports, one per control it judged, timed at the
-/// run's start.
-pub fn emf_records(summary: &AuditSummary) -> Vec<Json> {
+/// run's start, each at log level `level` ([`record_level`]).
+pub fn emf_records(summary: &AuditSummary, level: &str) -> Vec<Json> {
     let mut counts: BTreeMap<&str, [u64; METRICS.len()]> = BTreeMap::new();
     for account in &summary.accounts {
         for region in &account.regions {
             let publication = region.publication.as_ref().filter(|publication| publication.skipped.is_none());
             for verdict in &region.verdicts {
-                let count = counts.entry(verdict.control.as_str()).or_default();
+                let count = counts.entry(verdict.control).or_default();
                 let status = match verdict.status {
                     Status::Failed => 0,
                     Status::Warning => 1,
@@ -40,7 +53,7 @@ pub fn emf_records(summary: &AuditSummary) -> Vec<Json> {
                 };
                 count[status] += 1;
                 if let Some(publication) = publication {
-                    let id = finding_id(&account.account, &region.region, &verdict.control);
+                    let id = finding_id(&account.account, &region.region, verdict.control);
                     let lost = publication.failed.iter().any(|failed| failed.id == id);
                     count[if lost { 5 } else { 4 }] += 1;
                 }
@@ -63,6 +76,7 @@ pub fn emf_records(summary: &AuditSummary) -> Vec<Json> {
                     }],
                 },
                 "Control": control,
+                "level": level,
             });
             for (name, value) in METRICS.iter().zip(count) {
                 record[*name] = json!(value);
@@ -76,17 +90,17 @@ pub fn emf_records(summary: &AuditSummary) -> Vec<Json> {
 /// so, its records to standard output ([`print_records`]).
 pub fn report_run(summary: &AuditSummary, config: &AuditConfig, message: &str) {
     summary.log_totals(message);
-    if config.emit_metrics {
-        print_records(summary);
+    if let Some(level) = config.metrics_level {
+        print_records(summary, level);
     }
 }
 
 /// Writes the records of `summary` to standard output, one JSON line each: the log stream
 /// Lambda sends to CloudWatch Logs, which extracts the metrics. A failed write is logged: the
 /// run's findings are published already.
-pub fn print_records(summary: &AuditSummary) {
+pub fn print_records(summary: &AuditSummary, level: &str) {
     let mut stdout = std::io::stdout().lock();
-    for record in emf_records(summary) {
+    for record in emf_records(summary, level) {
         if let Err(error) = writeln!(stdout, "{record}") {
             tracing::warn!(%error, "the run's metrics were not written");
             return;
@@ -103,18 +117,34 @@ mod tests {
     };
     use crate::time::Timestamp;
 
-    fn verdict(control: &str, status: Status) -> VerdictSummary {
+    fn verdict(control: &'static str, status: Status) -> VerdictSummary {
         VerdictSummary {
-            control: control.to_string(),
+            control,
             status,
-            reason_code: String::new(),
+            reason_code: "".into(),
             link: Link::Complete,
-            description: String::new(),
+            description: "".into(),
         }
     }
 
     fn region(name: &str, verdicts: Vec<VerdictSummary>, publication: RegionPublication) -> RegionSummary {
         RegionSummary { region: name.to_string(), verdicts, publication: Some(publication) }
+    }
+
+    #[test]
+    fn records_carry_a_level_that_the_functions_log_filter_keeps() {
+        for (configured, level) in [
+            (None, "INFO"),
+            (Some("TRACE"), "INFO"),
+            (Some("debug"), "INFO"),
+            (Some("INFO"), "INFO"),
+            (Some("WARN"), "WARN"),
+            (Some("error"), "ERROR"),
+            (Some("FATAL"), "FATAL"),
+            (Some("verbose"), "INFO"),
+        ] {
+            assert_eq!(record_level(configured), level, "{configured:?}");
+        }
     }
 
     #[test]
@@ -156,7 +186,8 @@ mod tests {
             }],
             totals: Totals::default(),
         };
-        let records = emf_records(&summary);
+        let records = emf_records(&summary, "WARN");
+        assert!(records.iter().all(|record| record["level"] == "WARN"));
         let figures = |control: &str| -> Vec<u64> {
             let record = records.iter().find(|record| record["Control"] == control).expect("a record");
             METRICS.iter().map(|name| record[*name].as_u64().expect("a count")).collect()

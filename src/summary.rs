@@ -3,7 +3,8 @@
 //! and the one decision of how the run ended ([`RunOutcome`]) that both entry points report.
 //! Plain data, built by [`summarize`] from the stages' results.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
+use std::sync::{Arc, Mutex, PoisonError};
 
 use serde::Serialize;
 
@@ -68,20 +69,41 @@ pub struct RegionSummary {
     pub publication: Option<RegionPublication>,
 }
 
-/// One verdict, as the summary reports it.
+/// One verdict, as the summary reports it. Its texts are shared ([`SharedTexts`]): the
+/// members of an organization, whose verdicts rest on one chain, say the same things.
 #[derive(Debug, Clone, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct VerdictSummary {
     /// The control's id.
-    pub control: String,
+    pub control: &'static str,
     /// The status.
     pub status: Status,
     /// The reason code, empty when passed.
-    pub reason_code: String,
+    pub reason_code: Arc<str>,
     /// The first broken link.
     pub link: Link,
     /// What holds or what broke.
-    pub description: String,
+    pub description: Arc<str>,
+}
+
+/// One copy of each text the summary of a run holds. The summary outlives every account's
+/// turn, so what it keeps per account must be small: an organization of a thousand members
+/// behind one organization trail has a thousand times the same few descriptions, and keeps
+/// each once.
+#[derive(Debug, Default)]
+pub struct SharedTexts(Mutex<HashSet<Arc<str>>>);
+
+impl SharedTexts {
+    /// The one copy of `text`.
+    pub fn share(&self, text: &str) -> Arc<str> {
+        let mut texts = self.0.lock().unwrap_or_else(PoisonError::into_inner);
+        if let Some(shared) = texts.get(text) {
+            return Arc::clone(shared);
+        }
+        let shared: Arc<str> = Arc::from(text);
+        texts.insert(Arc::clone(&shared));
+        shared
+    }
 }
 
 /// Counts over the whole run.
@@ -175,6 +197,64 @@ impl AuditSummary {
         );
     }
 
+    /// This summary cut down to what did not go right, for when the whole is too large to hand
+    /// on: the verdicts that did not pass and the findings Security Hub refused, at most
+    /// `limit` of them together, in account and region order; the unreachable accounts and the
+    /// skipped regions; the totals of the whole run. Also how many verdicts and refused
+    /// findings it leaves out.
+    pub fn not_passed(&self, limit: usize) -> (AuditSummary, usize) {
+        let mut room = limit;
+        let mut cut_off = 0;
+        let mut take = |items: usize| {
+            let taken = items.min(room);
+            room -= taken;
+            cut_off += items - taken;
+            taken
+        };
+        let mut passed = 0;
+        let mut accounts = Vec::new();
+        for account in &self.accounts {
+            let mut regions = Vec::new();
+            for region in &account.regions {
+                let mut verdicts: Vec<VerdictSummary> = region
+                    .verdicts
+                    .iter()
+                    .filter(|verdict| verdict.status != Status::Passed)
+                    .cloned()
+                    .collect();
+                passed += region.verdicts.len() - verdicts.len();
+                verdicts.truncate(take(verdicts.len()));
+                let publication = region.publication.as_ref().map(|publication| {
+                    let mut failed = publication.failed.clone();
+                    failed.truncate(take(failed.len()));
+                    RegionPublication { failed, ..publication.clone() }
+                });
+                let troubled = publication.as_ref().is_some_and(|publication| {
+                    publication.skipped.is_some() || !publication.failed.is_empty()
+                });
+                if !verdicts.is_empty() || troubled {
+                    regions.push(RegionSummary { region: region.region.clone(), verdicts, publication });
+                }
+            }
+            if !regions.is_empty() || account.unreachable.is_some() {
+                accounts.push(AccountSummary {
+                    account: account.account.clone(),
+                    unreachable: account.unreachable.clone(),
+                    regions,
+                });
+            }
+        }
+        let cut = AuditSummary {
+            caller: self.caller.clone(),
+            partition: self.partition.clone(),
+            published: self.published,
+            started_at: self.started_at,
+            accounts,
+            totals: self.totals.clone(),
+        };
+        (cut, passed + cut_off)
+    }
+
     /// The summary of `account`, when it was audited.
     pub fn account(&self, account: &str) -> Option<&AccountSummary> {
         self.accounts.iter().find(|summary| summary.account == account)
@@ -214,10 +294,11 @@ pub struct FailedImport {
     pub message: String,
 }
 
-impl From<AccountRun> for AccountSummary {
+impl AccountSummary {
     /// What the summary keeps of an account's run: its verdicts without their evidence (the
-    /// findings carry it), grouped by region, with what publishing did there.
-    fn from(run: AccountRun) -> Self {
+    /// findings carry it), their texts shared through `texts`, grouped by region, with what
+    /// publishing did there.
+    pub fn new(run: AccountRun, texts: &SharedTexts) -> Self {
         let AccountRun { account, unreachable, verdicts, mut publications } = run;
         let mut regions: Vec<RegionSummary> = Vec::new();
         for verdict in verdicts {
@@ -231,11 +312,11 @@ impl From<AccountRun> for AccountSummary {
             }
             if let Some(region) = regions.last_mut() {
                 region.verdicts.push(VerdictSummary {
-                    control: verdict.control.id().to_string(),
+                    control: verdict.control.id(),
                     status: verdict.status,
-                    reason_code: verdict.reason_code,
+                    reason_code: texts.share(&verdict.reason_code),
                     link: verdict.link,
-                    description: verdict.description,
+                    description: texts.share(&verdict.description),
                 });
             }
         }
@@ -274,5 +355,68 @@ pub fn summarize(
         started_at,
         accounts,
         totals,
+    }
+}
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use super::*;
+
+    /// A run of `accounts` accounts of `regions` regions, every third verdict FAILED, with
+    /// descriptions of `description_bytes` bytes that are the same in every account.
+    pub(crate) fn run_of(accounts: usize, regions: usize, description_bytes: usize) -> AuditSummary {
+        let texts = SharedTexts::default();
+        let caller = Identity {
+            account: "000000000000".to_string(),
+            partition: "aws".to_string(),
+            arn: String::new(),
+        };
+        let runs = (0..accounts)
+            .map(|index| {
+                let verdicts = (0..regions * 3)
+                    .map(|slot| Verdict {
+                        region: format!("region-{:02}", slot / 3),
+                        control: crate::controls::Control::ALL[slot % 3],
+                        status: if slot % 3 == 0 { Status::Failed } else { Status::Passed },
+                        reason_code: if slot % 3 == 0 { "CODE".to_string() } else { String::new() },
+                        link: if slot % 3 == 0 { Link::Alarm } else { Link::Complete },
+                        description: format!("{slot:>width$}", width = description_bytes),
+                        evidence: crate::evaluate::Evidence::default(),
+                    })
+                    .collect();
+                let run = AccountRun {
+                    account: format!("{index:012}"),
+                    unreachable: None,
+                    verdicts,
+                    publications: BTreeMap::new(),
+                };
+                AccountSummary::new(run, &texts)
+            })
+            .collect();
+        summarize(&caller, false, Timestamp::default(), runs)
+    }
+
+    #[test]
+    fn accounts_that_say_the_same_share_one_copy_of_each_text() {
+        let summary = run_of(2, 1, 300);
+        let [first, second] = [&summary.accounts[0], &summary.accounts[1]];
+        for (one, other) in first.regions[0].verdicts.iter().zip(&second.regions[0].verdicts) {
+            assert!(Arc::ptr_eq(&one.description, &other.description));
+            assert!(Arc::ptr_eq(&one.reason_code, &other.reason_code));
+        }
+    }
+
+    #[test]
+    fn the_cut_down_summary_keeps_what_did_not_pass_up_to_its_limit_and_counts_the_rest() {
+        let summary = run_of(10, 2, 10);
+        assert_eq!((summary.totals.failed, summary.totals.passed), (20, 40));
+        let (cut, left_out) = summary.not_passed(1_000);
+        assert_eq!(left_out, 40, "the PASSED verdicts");
+        assert_eq!(cut.totals, summary.totals, "the totals are the whole run's");
+        assert!(cut.regions().flat_map(|(_, region)| &region.verdicts).all(|v| v.status == Status::Failed));
+        assert_eq!(cut.regions().map(|(_, region)| region.verdicts.len()).sum::<usize>(), 20);
+        let (cut, left_out) = summary.not_passed(5);
+        assert_eq!(left_out, 40 + 15);
+        assert_eq!(cut.accounts.len(), 3, "5 FAILED verdicts, two per account");
     }
 }

@@ -43,10 +43,10 @@ fn verdicts(summary: &AuditSummary) -> Vec<(String, String, String, String, Stri
             region.verdicts.iter().map(|v| {
                 (
                     region.region.clone(),
-                    v.control.clone(),
+                    v.control.to_string(),
                     v.status.as_str().to_string(),
-                    v.reason_code.clone(),
-                    v.description.clone(),
+                    v.reason_code.to_string(),
+                    v.description.to_string(),
                 )
             })
         })

@@ -96,6 +96,7 @@ fn each_run_writes_emf_records_that_match_its_summary() {
         .env("AWS_ACCESS_KEY_ID", "testing")
         .env("AWS_SECRET_ACCESS_KEY", "testing")
         .env("CIS_MONITOR_REGIONS", format!("{HOME},eu-west-1"))
+        .env("AWS_LAMBDA_LOG_LEVEL", "WARN")
         .output()
         .expect("cis-monitor runs");
     let stdout = String::from_utf8_lossy(&output.stdout);
@@ -125,6 +126,7 @@ fn each_run_writes_emf_records_that_match_its_summary() {
         assert_eq!(record["FindingsLost"], 0, "{control}");
         let metrics = &record["_aws"]["CloudWatchMetrics"][0];
         assert_eq!(metrics["Namespace"], "cis-monitor");
+        assert_eq!(record["level"], "WARN", "kept by Lambda's filter at the function's level");
         assert_eq!(metrics["Dimensions"], serde_json::json!([["Control"], []]));
     }
     let kms_record =

@@ -185,7 +185,7 @@ fn every_verdict_denies(summary: &AuditSummary, removed: &str) {
     assert_eq!(statuses(summary), BTreeSet::from(["NOT_AVAILABLE".to_string()]), "{removed}");
     for (_, region) in summary.regions() {
         for verdict in &region.verdicts {
-            assert_eq!(verdict.reason_code, "ACCESS_DENIED", "{removed}: {}", verdict.description);
+            assert_eq!(&*verdict.reason_code, "ACCESS_DENIED", "{removed}: {}", verdict.description);
             assert!(verdict.description.contains(removed), "{removed}: {}", verdict.description);
         }
     }
@@ -384,7 +384,7 @@ async fn the_functions_organization_permissions_are_reported_never_guessed() {
             .regions
             .iter()
             .flat_map(|region| &region.verdicts)
-            .all(|verdict| verdict.reason_code != "ACCESS_DENIED"),
+            .all(|verdict| &*verdict.reason_code != "ACCESS_DENIED"),
         "{management:?}"
     );
 

@@ -32,8 +32,8 @@ fn every_verdict(summary: &AuditSummary) -> Vec<(String, String, String, (String
                 (
                     account.to_string(),
                     region.region.clone(),
-                    verdict.control.clone(),
-                    (verdict.status.as_str().to_string(), verdict.reason_code.clone()),
+                    verdict.control.to_string(),
+                    (verdict.status.as_str().to_string(), verdict.reason_code.to_string()),
                 )
             })
         })
@@ -214,7 +214,7 @@ async fn accounts_whose_turn_comes_after_the_deadline_are_not_audited_and_keep_t
         for region in &run.regions {
             let verdict = &region.verdicts[0];
             assert_eq!(
-                (verdict.status.as_str(), verdict.reason_code.as_str()),
+                (verdict.status.as_str(), &*verdict.reason_code),
                 ("NOT_AVAILABLE", "DEADLINE_EXCEEDED")
             );
             assert!(region.publication.as_ref().and_then(|p| p.skipped.as_deref()).is_some(), "{region:?}");

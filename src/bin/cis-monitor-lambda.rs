@@ -10,6 +10,7 @@ use cis_monitor::clients::{CallPolicy, Clients};
 use cis_monitor::config::{AuditConfig, FanOut};
 use cis_monitor::lambda::handle_invocation;
 use cis_monitor::logging::{lambda_log_level, log_filter};
+use cis_monitor::metrics;
 
 fn main() -> Result<(), lambda_runtime::Error> {
     tokio::runtime::Builder::new_multi_thread()
@@ -29,8 +30,11 @@ async fn serve() -> Result<(), lambda_runtime::Error> {
         .with_current_span(false)
         .with_target(false)
         .init();
-    let config =
-        AuditConfig { emit_metrics: true, ..AuditConfig::from_environment(|name| std::env::var(name).ok())? };
+    let metrics_level = metrics::record_level(std::env::var("AWS_LAMBDA_LOG_LEVEL").ok().as_deref());
+    let config = AuditConfig {
+        metrics_level: Some(metrics_level),
+        ..AuditConfig::from_environment(|name| std::env::var(name).ok())?
+    };
     let fan_out = FanOut::from_environment(|name| std::env::var(name).ok())?;
     let clients = Clients::from_environment(CallPolicy::default()).await;
     lambda_runtime::run(service_fn(|event: LambdaEvent<Value>| {

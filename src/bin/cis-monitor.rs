@@ -238,7 +238,9 @@ fn invoke(args: &InvokeArgs) -> Result<Outcome> {
     let payload: serde_json::Value =
         serde_json::from_str(&text).with_context(|| format!("{} is not JSON", args.payload))?;
     let config = AuditConfig {
-        emit_metrics: args.metrics,
+        metrics_level: args.metrics.then(|| {
+            cis_monitor::metrics::record_level(std::env::var("AWS_LAMBDA_LOG_LEVEL").ok().as_deref())
+        }),
         ..AuditConfig::from_environment(|name| std::env::var(name).ok())?
     };
     let fan_out = FanOut::from_environment(|name| std::env::var(name).ok())?;
@@ -254,9 +256,9 @@ fn invoke(args: &InvokeArgs) -> Result<Outcome> {
             eprintln!("cis-monitor: {error}");
             Ok(Outcome::BadInput)
         }
-        Err(InvocationError::FindingsLost { count, summary }) => {
+        Err(InvocationError::FindingsLost { count, summary, .. }) => {
             eprintln!("cis-monitor: {count} finding(s) were not imported");
-            emit(|out| writeln!(out, "{summary}"))?;
+            emit(|out| json(out, &summary, true))?;
             Ok(Outcome::FindingsLost)
         }
         Err(error) => {

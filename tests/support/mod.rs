@@ -678,7 +678,7 @@ pub fn account_verdict(
 ) -> (String, String) {
     let region = account_region(summary, account, region);
     let verdict = region.verdicts.iter().find(|v| v.control == control.id()).expect("control in summary");
-    (verdict.status.as_str().to_string(), verdict.reason_code.clone())
+    (verdict.status.as_str().to_string(), verdict.reason_code.to_string())
 }
 
 /// The (status, reason code) of `control` in `region` of the caller's account.
@@ -689,7 +689,7 @@ pub fn verdict(summary: &AuditSummary, region: &str, control: Control) -> (Strin
 /// The description of `control` in `region` of the caller's account.
 pub fn description(summary: &AuditSummary, region: &str, control: Control) -> String {
     let region = region_summary(summary, region);
-    region.verdicts.iter().find(|v| v.control == control.id()).expect("control").description.clone()
+    region.verdicts.iter().find(|v| v.control == control.id()).expect("control").description.to_string()
 }
 
 /// scripts/aws_proxy.py between the SDK and moto: latency, injected faults, cut regions.
