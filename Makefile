@@ -5,7 +5,7 @@
 #   make demo-org the same for an organization: cis-monitor run --organization against moto
 #   make test     cargo test: unit, integration (moto_server from .venv) and doc tests
 #   make lint     ruff and shellcheck (scripts), rustfmt, shared features, clippy, cfn-lint, sam validate --lint
-#   make build    Lambda package for arm64: bootstrap.zip
+#   make build    Lambda package for arm64: bootstrap.zip, its size checked (scripts/check_package.py)
 #   make deploy   sam build && sam deploy --guided
 #   make fuzz     fuzz the pattern engine or the payload parsing (cargo-fuzz; README, Fuzzing)
 #   make bench    performance benchmark: release build against moto behind a latency proxy
@@ -56,7 +56,7 @@ lint:
 build:
 	scripts/setup-venv.sh lambda
 	$(WITH_VENV) cargo lambda build --release --arm64 --bin $(LAMBDA_BIN) --output-format zip
-	@echo "package: $(CARGO_TARGET_DIR)/lambda/$(LAMBDA_BIN)/bootstrap.zip"
+	$(VENV_BIN)/python scripts/check_package.py $(CARGO_TARGET_DIR)/lambda/$(LAMBDA_BIN)/bootstrap.zip
 
 # sam build runs `cargo lambda build --release --arm64 --bin cis-monitor-lambda` (from the
 # template's Metadata) and keeps CARGO_TARGET_DIR; deploy asks for stack name, region and

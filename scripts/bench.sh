@@ -15,8 +15,9 @@
 #   2. cargo build --release --bin cis-monitor --bin cis-monitor-lambda   (cached when unchanged;
 #      BENCH_SKIP_BUILD=1 uses the binaries already in $CARGO_TARGET_DIR/release)
 #   3. per account (scripts/seed_bench.py: compliant, large; organization below):
-#        a fresh moto_server on a free port; seed it (the release cis-monitor tells the seeder
-#        the canonical patterns and the regions it audits); scripts/aws_proxy.py in front of it
+#        a fresh moto_server (scripts/moto_server.py) on a free port; seed it (the release
+#        cis-monitor tells the seeder the canonical patterns and the regions it audits);
+#        scripts/aws_proxy.py in front of it
 #        with --latency-ms and --trail-delivery (GetTrailStatus reports the trail's delivery to
 #        CloudWatch Logs, as AWS does and moto does not); then `cis-monitor run --format json`
 #        (publishing, every region: no --region) through the proxy, once on the fresh account
@@ -136,12 +137,14 @@ free_port() {
   "$python" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()'
 }
 
-# Starts a fresh moto_server on a free port; sets moto_pid and moto_url.
+# Starts a fresh moto_server on a free port; sets moto_pid and moto_url. scripts/moto_server.py
+# is moto_server with its lookup of a request's account made constant-time: moto's own scans
+# every account for each call, and caps the organization's figures at a thousand members.
 start_moto() {
   local log="$1" port deadline
   port="$(free_port)"
   # setsid: Ctrl-C in the terminal reaches this script's trap, not the server directly.
-  setsid "$repo/.venv/bin/moto_server" -H 127.0.0.1 -p "$port" >"$log" 2>&1 </dev/null &
+  setsid "$python" "$repo/scripts/moto_server.py" -H 127.0.0.1 -p "$port" >"$log" 2>&1 </dev/null &
   moto_pid=$!
   moto_url="http://127.0.0.1:$port"
   deadline=$((SECONDS + 30))
