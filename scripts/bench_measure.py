@@ -162,6 +162,10 @@ def one_run(label: str, proxy_url: str, command: list[str], watch: dict[str, int
         "accountRegions": sum(len(account.get("regions", [])) for account in accounts),
         "unreachable": sum(1 for account in accounts if account.get("unreachable")),
         "totals": totals,
+        # The summary as compact JSON, as the Lambda would return it (its limit is 6 MB).
+        "summaryBytes": len(json.dumps(summary, separators=(",", ":"), ensure_ascii=False).encode())
+        if summary
+        else None,
         "calls": stats["calls"],
         "totalCalls": stats["total"],
         "faults": stats["faults"],

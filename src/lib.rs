@@ -18,10 +18,10 @@
 //!
 //! Below the stages: the filter-pattern engine ([`pattern`]), which decides by meaning whether
 //! a metric filter catches every event a control requires; the [`controls`] as data; the plain
-//! [`inventory`] model with the rules collection and evaluation share; [`error`], [`arn`] and
-//! [`time`]. Around them: [`config`] (validated settings), [`lambda`] (the handler),
-//! [`fan_out`] (runs too large for one invocation, through SQS) and [`report`] (what the CLI
-//! prints).
+//! [`inventory`] model with the rules collection and evaluation share; [`error`], [`arn`],
+//! [`time`] and [`log_level`]. Around them: [`config`] (validated settings), [`lambda`] (the
+//! handler), [`fan_out`] (runs too large for one invocation, through SQS), [`metrics`] (a
+//! run's figures as EMF records) and [`report`] (what the CLI prints).
 //!
 //! The `aws` feature (on by default) brings the AWS side: clients, discovery, collection,
 //! publishing, the audit and the Lambda. Without it the crate is its pure core, with no AWS
@@ -51,6 +51,7 @@ pub mod identity;
 pub mod inventory;
 #[cfg(feature = "aws")]
 pub mod lambda;
+pub mod log_level;
 #[cfg(feature = "aws")]
 pub mod logging;
 pub mod logic;

@@ -20,18 +20,6 @@ pub const CAPPED_TARGETS: &[&str] = &[
     "rustls",
 ];
 
-/// The `tracing` level for Lambda's application log level (`AWS_LAMBDA_LOG_LEVEL`, set from
-/// the function's `LoggingConfig.ApplicationLogLevel`): `info` when unset or unknown.
-pub fn lambda_log_level(level: Option<&str>) -> &'static str {
-    match level.map(str::to_ascii_uppercase).as_deref() {
-        Some("TRACE") => "trace",
-        Some("DEBUG") => "debug",
-        Some("WARN") => "warn",
-        Some("ERROR" | "FATAL") => "error",
-        _ => "info",
-    }
-}
-
 /// The filter for `spec` (a `RUST_LOG` value, when set; `default` otherwise), with
 /// [`CAPPED_TARGETS`] held at INFO.
 pub fn log_filter(spec: Option<&str>, default: &str) -> EnvFilter {
@@ -43,26 +31,4 @@ pub fn log_filter(spec: Option<&str>, default: &str) -> EnvFilter {
         }
     }
     filter
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn lambdas_log_levels_map_to_tracing_levels() {
-        let cases = [
-            (Some("TRACE"), "trace"),
-            (Some("debug"), "debug"),
-            (Some("INFO"), "info"),
-            (Some("WARN"), "warn"),
-            (Some("ERROR"), "error"),
-            (Some("FATAL"), "error"),
-            (Some("chatty"), "info"),
-            (None, "info"),
-        ];
-        for (level, expected) in cases {
-            assert_eq!(lambda_log_level(level), expected, "{level:?}");
-        }
-    }
 }

@@ -9,7 +9,8 @@ use serde_json::Value;
 use cis_monitor::clients::{CallPolicy, Clients};
 use cis_monitor::config::{AuditConfig, FanOut};
 use cis_monitor::lambda::handle_invocation;
-use cis_monitor::logging::{lambda_log_level, log_filter};
+use cis_monitor::log_level::LambdaLogLevel;
+use cis_monitor::logging::log_filter;
 use cis_monitor::metrics;
 
 fn main() -> Result<(), lambda_runtime::Error> {
@@ -25,7 +26,7 @@ async fn serve() -> Result<(), lambda_runtime::Error> {
         .json()
         .with_env_filter(log_filter(
             std::env::var("RUST_LOG").ok().as_deref(),
-            lambda_log_level(std::env::var("AWS_LAMBDA_LOG_LEVEL").ok().as_deref()),
+            LambdaLogLevel::parse(std::env::var("AWS_LAMBDA_LOG_LEVEL").ok().as_deref()).tracing(),
         ))
         .with_current_span(false)
         .with_target(false)
