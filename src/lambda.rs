@@ -31,8 +31,9 @@ pub enum InvocationError {
     /// reasons say why.
     #[error("{NOTHING_EVALUATED} ({0})")]
     NothingEvaluated(String),
-    /// Security Hub refused some findings. The message names the first few (it is what the
-    /// function's on-failure destination passes on); the summary has the rest.
+    /// Some findings were not imported: Security Hub refused them, or the call failed. The
+    /// message names the first few (it is what the function's on-failure destination passes
+    /// on); the summary has the rest.
     #[error("{count} finding(s) were not imported: {refused}")]
     FindingsLost {
         /// How many.
@@ -81,7 +82,7 @@ pub fn collection_budget(deadline_ms: u64, now: SystemTime) -> Option<Duration> 
 /// # Errors
 ///
 /// [`InvocationError`]: a bad payload (before any AWS call), a run that could not start, a run
-/// that evaluated nothing, findings that Security Hub refused, accounts that SQS did not queue.
+/// that evaluated nothing, findings that were not imported, accounts that SQS did not queue.
 pub async fn handle_invocation(
     clients: &Clients,
     config: &AuditConfig,
@@ -183,7 +184,7 @@ async fn run(
 }
 
 /// The most bytes of summary an invocation returns. Lambda fails an invocation whose response
-/// is over 6 MB, and the summary of a few hundred accounts is more.
+/// is over 6 MB, and the whole summary of about 150 accounts of 20 regions is more.
 pub const RESPONSE_BYTES: usize = 5_000_000;
 
 /// The most verdicts and refused findings a cut-down summary lists ([`response`]).
@@ -235,8 +236,8 @@ fn json_size(summary: &AuditSummary) -> usize {
     serde_json::to_writer(&mut count, summary).map_or(usize::MAX, |()| count.0)
 }
 
-/// The first [`REFUSED_NAMED`] findings Security Hub refused, each with where and why, and how
-/// many more there are.
+/// The first [`REFUSED_NAMED`] findings that were not imported, each with where and why, and
+/// how many more there are.
 fn first_refused(summary: &AuditSummary) -> String {
     let refused: Vec<String> = summary
         .regions()
