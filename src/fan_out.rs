@@ -173,7 +173,7 @@ fn retry_reason(summary: Option<&AccountSummary>) -> Option<String> {
     let failed: Vec<_> = summary
         .regions
         .iter()
-        .filter_map(|region| Some(&region.region).zip(region.publication.as_ref()))
+        .filter_map(|region| region.publication.as_ref().map(|publication| (&region.region, publication)))
         .flat_map(|(region, publication)| publication.failed.iter().map(move |failed| (region, failed)))
         .collect();
     let (region, first) = failed.first()?;

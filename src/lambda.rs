@@ -239,18 +239,22 @@ fn json_size(summary: &AuditSummary) -> usize {
 /// The first [`REFUSED_NAMED`] findings that were not imported, each with where and why, and
 /// how many more there are.
 fn first_refused(summary: &AuditSummary) -> String {
-    let refused: Vec<String> = summary
-        .regions()
-        .flat_map(|(account, region)| {
-            let failed = region.publication.iter().flat_map(|publication| &publication.failed);
-            failed.map(move |failed| {
-                format!("{account} {} {}: {} {}", region.region, failed.id, failed.code, failed.message)
-            })
-        })
-        .collect();
-    let mut named = refused.iter().take(REFUSED_NAMED).cloned().collect::<Vec<_>>().join("; ");
-    if refused.len() > REFUSED_NAMED {
-        named.push_str(&format!("; and {} more", refused.len() - REFUSED_NAMED));
+    let refused = summary.regions().flat_map(|(account, region)| {
+        let failed = region.publication.iter().flat_map(|publication| &publication.failed);
+        failed.map(move |failed| (account, &region.region, failed))
+    });
+    let mut named = Vec::new();
+    let mut more = 0;
+    for (account, region, failed) in refused {
+        if named.len() < REFUSED_NAMED {
+            named.push(format!("{account} {region} {}: {} {}", failed.id, failed.code, failed.message));
+        } else {
+            more += 1;
+        }
+    }
+    let mut named = named.join("; ");
+    if more > 0 {
+        named.push_str(&format!("; and {more} more"));
     }
     named
 }

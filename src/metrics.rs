@@ -24,12 +24,12 @@ pub const NAMESPACE: &str = "cis-monitor";
 pub const METRICS: [&str; 6] =
     ["Failed", "Warning", "NotAvailable", "Passed", "FindingsImported", "FindingsLost"];
 
-/// The level the records carry, for the function's application log level `configured`
+/// The level the records carry, for the function's application log level `function`
 /// (`AWS_LAMBDA_LOG_LEVEL`). Lambda drops JSON log lines below that level, and takes a line
 /// without one as INFO: at WARN or ERROR the metrics would vanish, and an alarm on them would
-/// keep its last state. So the records carry INFO, or the configured level when it is higher.
-pub fn record_level(configured: Option<&str>) -> &'static str {
-    LambdaLogLevel::parse(configured).max(LambdaLogLevel::Info).name()
+/// keep its last state. So the records carry INFO, or the function's level when it is higher.
+pub fn record_level(function: LambdaLogLevel) -> &'static str {
+    function.max(LambdaLogLevel::Info).name()
 }
 
 /// The EMF records of the run `summary` reports, one per control it judged, timed at the
@@ -132,7 +132,7 @@ mod tests {
         for (configured, level) in
             [(None, "INFO"), (Some("DEBUG"), "INFO"), (Some("WARN"), "WARN"), (Some("FATAL"), "FATAL")]
         {
-            assert_eq!(record_level(configured), level, "{configured:?}");
+            assert_eq!(record_level(LambdaLogLevel::parse(configured)), level, "{configured:?}");
         }
     }
 

@@ -22,18 +22,15 @@ fn main() -> Result<(), lambda_runtime::Error> {
 }
 
 async fn serve() -> Result<(), lambda_runtime::Error> {
+    let log_level = LambdaLogLevel::parse(std::env::var("AWS_LAMBDA_LOG_LEVEL").ok().as_deref());
     tracing_subscriber::fmt()
         .json()
-        .with_env_filter(log_filter(
-            std::env::var("RUST_LOG").ok().as_deref(),
-            LambdaLogLevel::parse(std::env::var("AWS_LAMBDA_LOG_LEVEL").ok().as_deref()).tracing(),
-        ))
+        .with_env_filter(log_filter(std::env::var("RUST_LOG").ok().as_deref(), log_level.tracing()))
         .with_current_span(false)
         .with_target(false)
         .init();
-    let metrics_level = metrics::record_level(std::env::var("AWS_LAMBDA_LOG_LEVEL").ok().as_deref());
     let config = AuditConfig {
-        metrics_level: Some(metrics_level),
+        metrics_level: Some(metrics::record_level(log_level)),
         ..AuditConfig::from_environment(|name| std::env::var(name).ok())?
     };
     let fan_out = FanOut::from_environment(|name| std::env::var(name).ok())?;

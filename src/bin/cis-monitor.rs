@@ -23,6 +23,7 @@ use cis_monitor::config::{
 use cis_monitor::controls::Control;
 use cis_monitor::findings::SeverityLabel;
 use cis_monitor::lambda::{InvocationError, handle_invocation};
+use cis_monitor::log_level::LambdaLogLevel;
 use cis_monitor::logging::log_filter;
 use cis_monitor::report::controls::ControlReport;
 use cis_monitor::report::pattern::{CoverageReport, MatchReport, read_records};
@@ -239,7 +240,8 @@ fn invoke(args: &InvokeArgs) -> Result<Outcome> {
         serde_json::from_str(&text).with_context(|| format!("{} is not JSON", args.payload))?;
     let config = AuditConfig {
         metrics_level: args.metrics.then(|| {
-            cis_monitor::metrics::record_level(std::env::var("AWS_LAMBDA_LOG_LEVEL").ok().as_deref())
+            let function = LambdaLogLevel::parse(std::env::var("AWS_LAMBDA_LOG_LEVEL").ok().as_deref());
+            cis_monitor::metrics::record_level(function)
         }),
         ..AuditConfig::from_environment(|name| std::env::var(name).ok())?
     };
